@@ -1,0 +1,1 @@
+"""Constructs: one thing a person would name on a whiteboard each."""

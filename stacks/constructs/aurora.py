@@ -1,0 +1,211 @@
+"""The zero-ETL source: binlog parameter group, S3 import role and the Aurora MySQL cluster."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
+from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
+from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import (
+    RdsClusterParameterGroup,
+    RdsClusterParameterGroupParameter,
+)
+from cdktf_cdktf_provider_aws.security_group import (
+    SecurityGroup,
+    SecurityGroupEgress,
+    SecurityGroupIngress,
+)
+from constructs import Construct
+
+from stacks.constructs.network import PrivateNetwork
+from zeroetl.catalog import Source
+from zeroetl.facts import ZERO_ETL_BINLOG_PARAMETERS, partition
+
+MYSQL_PORT = 3306
+
+
+@dataclass(frozen=True)
+class SourceKnobs:
+    """Values that come from Terraform variables (tokens), so tfvars can differ per environment."""
+
+    instance_class: str
+    backup_retention_period: float
+    preferred_backup_window: str
+    preferred_maintenance_window: str
+
+
+class BinlogParameterGroup(Construct):
+    """The cluster parameter group zero-ETL needs (the article's zero-etl-custom-pg), plus the
+    S3 role for LOAD DATA FROM S3 and TLS-only connections.
+
+    Every value uses pending-reboot: the binlog settings are static, and on a new cluster the
+    group is in force from the first boot, so the integration never sees the defaults.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, name: str, s3_role_arn: str) -> None:
+        super().__init__(scope, id_)
+        values = {
+            **ZERO_ETL_BINLOG_PARAMETERS,
+            "aws_default_s3_role": s3_role_arn,
+            "require_secure_transport": "ON",
+        }
+        self.group = RdsClusterParameterGroup(
+            self,
+            "group",
+            name=name,
+            family="aurora-mysql8.0",
+            description="Aurora MySQL binlog settings for zero-ETL integrations with Amazon Redshift",
+            parameter=[
+                RdsClusterParameterGroupParameter(name=key, value=value, apply_method="pending-reboot")
+                for key, value in values.items()
+            ],
+        )
+
+
+class S3ImportRole(Construct):
+    """The role the cluster assumes for LOAD DATA FROM S3: read-only on the listed buckets."""
+
+    def __init__(self, scope: Construct, id_: str, *, name: str, region: str, account_id: str, buckets: list[str]) -> None:
+        super().__init__(scope, id_)
+        part = partition(region)
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "rds.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+        read = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ListImportBuckets",
+                    "Effect": "Allow",
+                    "Action": ["s3:ListBucket"],
+                    "Resource": [f"arn:{part}:s3:::{bucket}" for bucket in buckets],
+                },
+                {
+                    "Sid": "ReadImportObjects",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                    "Resource": [f"arn:{part}:s3:::{bucket}/*" for bucket in buckets],
+                },
+            ],
+        }
+        self.role = IamRole(self, "role", name=name, assume_role_policy=json.dumps(trust, indent=2))
+        IamRolePolicy(self, "read-buckets", name="s3-import-read", role=self.role.id, policy=json.dumps(read, indent=2))
+
+
+class AuroraSource(Construct):
+    """The Aurora MySQL cluster (the article's zero-etl-source-ams) with writer and readers."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        source: Source,
+        knobs: SourceKnobs,
+        network: PrivateNetwork,
+        zones: list[str],
+        kms_key_arn: str,
+        region: str,
+        account_id: str,
+        role_name: str,
+    ) -> None:
+        super().__init__(scope, id_)
+        ident = source.cluster_identifier
+        self.s3_role = S3ImportRole(
+            self, "s3-import", name=role_name, region=region, account_id=account_id, buckets=source.s3_import_buckets
+        )
+        self.parameter_group = BinlogParameterGroup(
+            self, "binlog-parameters", name=f"{ident}-zero-etl", s3_role_arn=self.s3_role.role.arn
+        )
+        subnet_group = DbSubnetGroup(
+            self, "subnets", name=ident, description=f"Private subnets of {ident}", subnet_ids=network.subnet_ids
+        )
+        egress = []
+        if network.s3_prefix_list_id is not None:
+            egress.append(
+                SecurityGroupEgress(
+                    description="HTTPS to S3 through the gateway endpoint (LOAD DATA FROM S3)",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    prefix_list_ids=[network.s3_prefix_list_id],
+                )
+            )
+        self.security_group = SecurityGroup(
+            self,
+            "security-group",
+            name=f"{ident}-mysql",
+            description=f"MySQL clients of {ident}",
+            vpc_id=network.vpc_id,
+            ingress=[
+                SecurityGroupIngress(
+                    description="MySQL from the allowed networks",
+                    protocol="tcp",
+                    from_port=MYSQL_PORT,
+                    to_port=MYSQL_PORT,
+                    cidr_blocks=network.cidr_blocks,
+                )
+            ],
+            egress=egress,
+        )
+        self.cluster = RdsCluster(
+            self,
+            "cluster",
+            cluster_identifier=ident,
+            engine="aurora-mysql",
+            engine_version=source.engine_version,
+            db_cluster_parameter_group_name=self.parameter_group.group.name,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            port=MYSQL_PORT,
+            database_name=source.database_name,
+            master_username=source.master_username,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=kms_key_arn,
+            storage_encrypted=True,
+            kms_key_id=kms_key_arn,
+            iam_database_authentication_enabled=True,
+            backup_retention_period=knobs.backup_retention_period,
+            preferred_backup_window=knobs.preferred_backup_window,
+            preferred_maintenance_window=knobs.preferred_maintenance_window,
+            copy_tags_to_snapshot=True,
+            deletion_protection=source.deletion_protection,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{ident}-final",
+            enabled_cloudwatch_logs_exports=list(source.enabled_cloudwatch_logs_exports),
+            # Aurora MySQL associates roles without a feature name, which
+            # aws_rds_cluster_role_association cannot express (it requires feature_name,
+            # provider issue 41176); the cluster's own iam_roles is the working association.
+            iam_roles=[self.s3_role.role.arn],
+        )
+        self.instances = [
+            RdsClusterInstance(
+                self,
+                "writer" if index == 0 else f"reader-{index}",
+                identifier=f"{ident}-{index + 1}",
+                cluster_identifier=self.cluster.id,
+                engine=self.cluster.engine,
+                engine_version=self.cluster.engine_version,
+                instance_class=knobs.instance_class,
+                availability_zone=zones[index % len(zones)],
+                db_subnet_group_name=subnet_group.name,
+                publicly_accessible=False,
+                auto_minor_version_upgrade=True,
+                promotion_tier=index,
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=kms_key_arn,
+            )
+            for index in range(source.instance_count)
+        ]

@@ -1,0 +1,62 @@
+"""A customer managed KMS key with rotation, an alias and an explicit key policy."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from constructs import Construct
+
+from zeroetl.facts import partition
+
+
+def account_root(region: str, account_id: str) -> str:
+    return f"arn:{partition(region)}:iam::{account_id}:root"
+
+
+class ManagedKey(Construct):
+    """Key policy: the account administers the key through IAM, plus any service statements.
+
+    In a key policy "Resource": "*" means "this key"; it grants nothing on other keys.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        region: str,
+        account_id: str,
+        alias: str,
+        description: str,
+        service_statements: list[dict[str, Any]] = (),
+    ) -> None:
+        super().__init__(scope, id_)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdministersKeyThroughIam",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": account_root(region, account_id)},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                *service_statements,
+            ],
+        }
+        self.key = KmsKey(
+            self,
+            "key",
+            description=description,
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=json.dumps(policy, indent=2),
+        )
+        KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self.key.key_id)
+
+    @property
+    def arn(self) -> str:
+        return self.key.arn

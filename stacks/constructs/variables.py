@@ -1,0 +1,59 @@
+"""Terraform variables for the knobs that differ between environments.
+
+Each variable has a type, a description and a validation; its value comes from the stack's
+terraform.tfvars, rendered by templates/<layer>.tfvars.j2 from the catalog. The catalog
+already checked the value; the validation guards a hand-edited tfvars file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from cdktf import TerraformVariable
+from constructs import Construct
+
+# A rule receives the variable's own value token and returns (condition token, message).
+Rule = Callable[[Any], tuple[Any, str]]
+
+
+def variable(
+    scope: Construct,
+    name: str,
+    type_: str,
+    description: str,
+    rules: list[Rule] = (),
+    nullable: bool = False,
+) -> TerraformVariable:
+    """Declare a required variable (no default: the rendered tfvars must set it)."""
+    declared = TerraformVariable(scope, name, type=type_, description=description, nullable=nullable)
+    value = {"string": declared.string_value, "number": declared.number_value, "bool": declared.boolean_value}[type_]
+    for rule in rules:
+        condition, message = rule(value)
+        declared.add_validation(condition=condition, error_message=message)
+    return declared
+
+
+def within(low: float, high: float, step: float = 1) -> Rule:
+    """A number from low to high, in steps of step."""
+
+    def rule(value: Any) -> tuple[Any, str]:
+        from cdktf import Op
+
+        condition = Op.and_(Op.gte(value, low), Op.lte(value, high))
+        if step != 1:
+            condition = Op.and_(condition, Op.eq(Op.mod(value, step), 0))
+        steps = f" in steps of {step}" if step != 1 else ""
+        return condition, f"Must be from {low} to {high}{steps}."
+
+    return rule
+
+
+def matches(pattern: str, example: str) -> Rule:
+    """A string the regular expression matches."""
+
+    def rule(value: Any) -> tuple[Any, str]:
+        from cdktf import Fn
+
+        return Fn.can(Fn.regex(pattern, value)), f"Must look like {example}."
+
+    return rule

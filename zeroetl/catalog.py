@@ -1,0 +1,267 @@
+"""The environment catalog: typed, validated, described.
+
+Field names copy the AWS provider's argument names wherever one exists, so a reader who knows
+`aws_rds_cluster` knows the knob. Every value is checked here, when the catalog loads, so a bad
+value never surfaces as an AWS error half way through an apply.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from zeroetl.facts import FACTS
+
+# Aurora MySQL engine versions look like 8.0.mysql_aurora.3.05.2.
+ENGINE_VERSION_RE = re.compile(r"^8\.0\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)$")
+# RDS identifiers: a letter first, letters/digits/hyphens, no "--", no trailing hyphen.
+RDS_IDENTIFIER_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
+REDSHIFT_SERVERLESS_NAME_RE = re.compile(r"^[a-z0-9-]{3,64}$")
+DATA_FILTER_PATTERN_RE = re.compile(r"^(include|exclude):\s*[^\s,.]+\.[^\s,]+$")
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo must not silently fall back to a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+class Network(Strict):
+    """Where the Aurora cluster and the Redshift Serverless workgroup live."""
+
+    create_vpc: bool = Field(
+        True,
+        description="Create a private VPC (no internet gateway) with one subnet per availability zone "
+        "and an S3 gateway endpoint; false means use vpc_id and subnet_ids.",
+    )
+    vpc_cidr: ipaddress.IPv4Network = Field(
+        ipaddress.IPv4Network("10.42.0.0/16"),
+        description="CIDR of the created VPC; subnets are /20 slices of it.",
+    )
+    availability_zones: list[str] = Field(
+        ...,
+        min_length=3,
+        max_length=6,
+        description="Availability zones, stated rather than looked up so plans run offline. "
+        "At least three: Redshift Serverless needs subnets in three zones.",
+    )
+    vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$", description="Existing VPC (create_vpc: false).")
+    subnet_ids: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]] | None = Field(
+        None, description="Existing private subnets, one per availability zone (create_vpc: false)."
+    )
+    allowed_cidr_blocks: list[ipaddress.IPv4Network] = Field(
+        default_factory=list,
+        description="Networks allowed to reach MySQL (3306) and Redshift (5439). Empty means the VPC CIDR. "
+        "0.0.0.0/0 is refused.",
+    )
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _distinct_zones(cls, zones: list[str]) -> list[str]:
+        if len(set(zones)) != len(zones):
+            raise ValueError(f"availability zones must be distinct, got {zones}")
+        return zones
+
+    @field_validator("allowed_cidr_blocks")
+    @classmethod
+    def _no_open_ingress(cls, blocks: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
+        for block in blocks:
+            if block.prefixlen == 0:
+                raise ValueError(f"{block} opens the databases to the internet; allowed: private networks only")
+        return blocks
+
+    @model_validator(mode="after")
+    def _existing_or_created(self) -> Network:
+        if self.create_vpc:
+            if self.vpc_id or self.subnet_ids:
+                raise ValueError("vpc_id/subnet_ids are only read with create_vpc: false")
+            if self.vpc_cidr.prefixlen > 20 - (len(self.availability_zones) - 1).bit_length():
+                raise ValueError(f"vpc_cidr {self.vpc_cidr} is too small for one /20 subnet per zone")
+        else:
+            if not self.vpc_id or not self.subnet_ids:
+                raise ValueError("create_vpc: false needs vpc_id and subnet_ids")
+            if len(self.subnet_ids) != len(self.availability_zones):
+                raise ValueError("subnet_ids must list one subnet per availability zone, in the same order")
+        return self
+
+
+class Source(Strict):
+    """The Aurora MySQL cluster that is the integration's source."""
+
+    cluster_identifier: str = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
+    engine_version: str = Field(
+        "8.0.mysql_aurora.3.05.2",
+        description=f"Aurora MySQL version; zero-ETL needs {FACTS.min_engine_version} or later.",
+    )
+    instance_class: str = Field(
+        "db.r6g.2xlarge",
+        pattern=r"^db\.(r|x|t)[0-9a-z]+\.[0-9]*x?(large|medium|small)$|^db\.serverless$",
+        description="Instance class of writer and readers (the article's memory-optimised default).",
+    )
+    instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers, spread over the availability zones.")
+    master_username: str = Field("admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$", description="Master user; its password is generated and kept in Secrets Manager.")
+    database_name: str = Field("demodb", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="Initial database (the article loads TICKIT into demodb).")
+    backup_retention_period: int = Field(7, ge=1, le=35, description="Days of automated backups.")
+    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="UTC backup window.")
+    preferred_maintenance_window: str = Field(
+        "sun:05:00-sun:06:00",
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
+        description="UTC maintenance window.",
+    )
+    deletion_protection: Literal[True] = Field(True, description="Always on: the cluster is deleted only by a deliberate manual step.")
+    enabled_cloudwatch_logs_exports: list[Literal["audit", "error", "general", "slowquery", "iam-db-auth-error"]] = Field(
+        ["audit", "error", "general", "slowquery"], description="Logs exported to CloudWatch Logs."
+    )
+    s3_import_buckets: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
+        ["redshift-downloads"],
+        description="Buckets the cluster may read with LOAD DATA FROM S3 (the TICKIT sample lives in redshift-downloads).",
+    )
+
+    @field_validator("cluster_identifier")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not RDS_IDENTIFIER_RE.match(value):
+            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'")
+        return value
+
+    @field_validator("engine_version")
+    @classmethod
+    def _engine_floor(cls, value: str) -> str:
+        match = ENGINE_VERSION_RE.match(value)
+        if not match:
+            raise ValueError("must look like 8.0.mysql_aurora.3.05.2")
+        if tuple(int(g) for g in match.groups()) < _version_tuple(FACTS.min_engine_version):
+            raise ValueError(f"zero-ETL needs Aurora MySQL {FACTS.min_engine_version} or later")
+        return value
+
+
+class Warehouse(Strict):
+    """The Redshift Serverless namespace and workgroup that receive the data."""
+
+    namespace_name: str = Field(..., pattern=REDSHIFT_SERVERLESS_NAME_RE.pattern, description="Namespace (the article: zero-etl-target-rs-ns).")
+    workgroup_name: str = Field(..., pattern=REDSHIFT_SERVERLESS_NAME_RE.pattern, description="Workgroup (the article: zero-etl-target-rs-wg).")
+    admin_username: str = Field("admin", pattern=r"^[a-z][a-z0-9_]{0,127}$", description="Admin user; its password is generated and kept in Secrets Manager.")
+    db_name: str = Field("dev", pattern=r"^[a-z][a-z0-9_]{0,126}$", description="The namespace's first database, used to run CREATE DATABASE ... FROM INTEGRATION.")
+    base_capacity: int = Field(8, ge=8, le=1024, multiple_of=8, description="Base RPUs of the workgroup.")
+    max_capacity: int = Field(64, ge=8, le=5632, multiple_of=8, description="RPU ceiling that caps the bill.")
+    log_exports: list[Literal["userlog", "connectionlog", "useractivitylog"]] = Field(
+        ["userlog", "connectionlog", "useractivitylog"], description="Logs exported to CloudWatch Logs."
+    )
+    enable_case_sensitive_identifier: Literal[True] = Field(
+        True, description="Mandatory for zero-ETL: MySQL identifiers are case sensitive. Cannot be turned off."
+    )
+    enhanced_vpc_routing: Literal[False] = Field(
+        False, description="Must stay off: a warehouse with integrations cannot use enhanced VPC routing."
+    )
+
+    @model_validator(mode="after")
+    def _capacity_order(self) -> Warehouse:
+        if self.max_capacity < self.base_capacity:
+            raise ValueError(f"max_capacity {self.max_capacity} is below base_capacity {self.base_capacity}")
+        return self
+
+
+class Integration(Strict):
+    """The zero-ETL integration and the operator policy that manages it."""
+
+    integration_name: str = Field(..., description="aws_rds_integration.integration_name (the article: zero-etl-demo).")
+    data_filter: list[str] = Field(
+        default_factory=list,
+        max_length=FACTS.max_data_filter_patterns,
+        description="Patterns such as 'include: demodb.*' or 'exclude: demodb.tmp_*'. Empty replicates everything (include: *.*).",
+    )
+    create_kms_key: bool = Field(False, description="Encrypt the integration with a customer managed key created here (else the AWS owned key).")
+    additional_encryption_context: dict[str, str] = Field(
+        default_factory=dict, description="Extra KMS encryption context; needs create_kms_key."
+    )
+    operator_role_names: list[Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")]] = Field(
+        default_factory=list, description="Existing IAM roles that get the rds-integrations operator policy attached."
+    )
+
+    @field_validator("integration_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not RDS_IDENTIFIER_RE.match(value):
+            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'")
+        return value
+
+    @field_validator("data_filter")
+    @classmethod
+    def _patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if len(pattern) > FACTS.max_data_filter_pattern_length:
+                raise ValueError(f"pattern {pattern[:40]!r}... is longer than {FACTS.max_data_filter_pattern_length} characters")
+            if not DATA_FILTER_PATTERN_RE.match(pattern):
+                raise ValueError(f"pattern {pattern!r} must be 'include: database.table' or 'exclude: database.table'")
+        return patterns
+
+    @model_validator(mode="after")
+    def _context_needs_key(self) -> Integration:
+        if self.additional_encryption_context and not self.create_kms_key:
+            raise ValueError("additional_encryption_context only works with a customer managed key (create_kms_key: true)")
+        return self
+
+
+class TargetDatabase(Strict):
+    """The Redshift database created FROM INTEGRATION, and its replication settings."""
+
+    database_name: str = Field("aurora_zeroetl", pattern=r"^[a-z_][a-z0-9_]{0,126}$", description="Name of the replicated database.")
+    refresh_interval: int = Field(
+        0, ge=0, le=FACTS.max_refresh_interval, description="Seconds between refreshes; 0 is near real time."
+    )
+    truncatecolumns: bool = Field(False, description="Truncate VARCHAR values that do not fit instead of failing the table.")
+    acceptinvchars: bool = Field(False, description="Replace invalid UTF-8 characters instead of failing the table.")
+    history_mode: bool = Field(False, description="Keep every version of each row (SCD type 2).")
+    query_all_states: bool = Field(False, description="Allow queries on tables that are not Synced.")
+
+
+class Environment(Strict):
+    """One environment: one account, one region, one source into one warehouse."""
+
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9]{0,11}$", description="Short name, used in stack names and state keys.")
+    account_id: str = Field(..., pattern=r"^\d{12}$", description="AWS account of every stack of this environment (pinned in allowed_account_ids).")
+    region: str = Field(..., description="AWS region with zero-ETL support (catalog/regions.yaml).")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource, with the environment and stack.")
+    network: Network
+    source: Source
+    warehouse: Warehouse
+    integration: Integration
+    target_database: TargetDatabase = Field(default_factory=TargetDatabase)
+
+    @field_validator("region")
+    @classmethod
+    def _zero_etl_region(cls, region: str) -> str:
+        if region not in FACTS.regions:
+            raise ValueError(f"zero-ETL is not available in {region!r}; allowed: {', '.join(FACTS.regions)} (catalog/regions.yaml)")
+        return region
+
+    @model_validator(mode="after")
+    def _zones_in_region(self) -> Environment:
+        for zone in self.network.availability_zones:
+            if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
+                raise ValueError(f"availability zone {zone!r} is not in region {self.region}")
+        return self
+
+
+class Catalog(Strict):
+    """The whole catalog file."""
+
+    app: str = Field("zeroetl", pattern=r"^[a-z][a-z0-9]{0,11}$", description="Application prefix of every name and state key.")
+    environments: list[Environment] = Field(..., min_length=1, description="The environments.")
+
+    @field_validator("environments")
+    @classmethod
+    def _unique_names(cls, environments: list[Environment]) -> list[Environment]:
+        seen: set[str] = set()
+        for env in environments:
+            if env.name in seen:
+                raise ValueError(f"environment name {env.name!r} is used twice; names must be unique")
+            seen.add(env.name)
+        return environments

@@ -1,0 +1,91 @@
+"""Read a catalog file into typed models, or fail with messages a person can act on."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from zeroetl.catalog import Catalog
+
+
+class CatalogError(Exception):
+    """A catalog that cannot be used; str() is the complete message for the user."""
+
+
+def load_catalog(path: Path) -> Catalog:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the catalog ({exc.strerror})") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where else ""
+        raise CatalogError(f"{path}:{line} is not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{path}: the catalog must be a mapping with 'environments', got {type(raw).__name__}")
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        lines = [_describe(path, raw, error) for error in exc.errors()]
+        raise CatalogError("\n".join(lines)) from exc
+
+
+def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
+    """One line: file, environment, field, bad value, what is allowed."""
+    loc = error["loc"]
+    where = _field_path(raw, loc)
+    if error["type"] == "extra_forbidden":
+        allowed = ", ".join(sorted(_model_at(loc[:-1]).model_fields))
+        return f"{path}: {where}: unknown field; allowed fields here: {allowed}"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "missing":
+        return f"{path}: {where}: required field is missing"
+    return f"{path}: {where} = {error['input']!r}: {message}"
+
+
+def _field_path(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for index, key in enumerate(loc):
+        if isinstance(key, int):
+            parts[-1] += f"[{key}]"
+            if loc[:index] == ("environments",):
+                name = _env_name(raw, key)
+                parts[-1] += f" (environment {name!r})" if name else ""
+        else:
+            parts.append(str(key))
+    return ".".join(parts) or "catalog"
+
+
+def _env_name(raw: dict[str, Any], index: int) -> str | None:
+    envs = raw.get("environments")
+    if isinstance(envs, list) and index < len(envs) and isinstance(envs[index], dict):
+        return envs[index].get("name")
+    return None
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The model class that holds the field at loc, found by walking the annotations."""
+    model: type[BaseModel] = Catalog
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        annotation = model.model_fields[key].annotation
+        model = _inner_model(annotation)
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        try:
+            return _inner_model(arg)
+        except TypeError:
+            continue
+    raise TypeError(f"no model in {annotation}")
