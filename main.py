@@ -26,11 +26,12 @@ DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog" / "default.yaml"
 )
 def main(catalog_path: Path) -> None:
     """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars}."""
-    console = Console(stderr=True)
+    # Progress goes to stdout (cdktf-cli shows it with --log-level=info), errors to stderr.
+    console, errors = Console(), Console(stderr=True)
     try:
         catalog = load_catalog(catalog_path)
     except CatalogError as exc:
-        console.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
+        errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
         sys.exit(2)
     # The AWS bindings take seconds to import: only pay for them once the catalog is valid.
     from cdktf import App

@@ -71,7 +71,12 @@ class DatabaseFromIntegration(Construct):
             self,
             "create-database",
             sql=Fn.format("CREATE DATABASE %s FROM INTEGRATION '%s' SET %s", [database_name, integration_id, settings.sql()]),
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["sql"], replace_triggered_by=[integration]),
+            # cdktf writes a resource given here as "${...}", which Terraform's JSON syntax
+            # rejects in replace_triggered_by; a plain "type.name" string is what it expects.
+            lifecycle=TerraformResourceLifecycle(
+                ignore_changes=["sql"],
+                replace_triggered_by=[f"{integration.terraform_resource_type}.{integration.friendly_unique_id}"],
+            ),
             **connection,
         )
         self.settings = RedshiftdataStatement(

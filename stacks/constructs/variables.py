@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from cdktf import TerraformVariable
+from cdktf import Fn, Op, TerraformVariable, Token
 from constructs import Construct
 
 # A rule receives the variable's own value token and returns (condition token, message).
@@ -33,15 +33,18 @@ def variable(
     return declared
 
 
+def _number(value: float) -> Any:
+    """A numeric literal for Op: jsii turns a plain 0 into `undefined` in the expression."""
+    return Token.as_number(str(value))
+
+
 def within(low: float, high: float, step: float = 1) -> Rule:
     """A number from low to high, in steps of step."""
 
     def rule(value: Any) -> tuple[Any, str]:
-        from cdktf import Op
-
-        condition = Op.and_(Op.gte(value, low), Op.lte(value, high))
+        condition = Op.and_(Op.gte(value, _number(low)), Op.lte(value, _number(high)))
         if step != 1:
-            condition = Op.and_(condition, Op.eq(Op.mod(value, step), 0))
+            condition = Op.and_(condition, Op.eq(Op.mod(value, _number(step)), _number(0)))
         steps = f" in steps of {step}" if step != 1 else ""
         return condition, f"Must be from {low} to {high}{steps}."
 
@@ -52,8 +55,6 @@ def matches(pattern: str, example: str) -> Rule:
     """A string the regular expression matches."""
 
     def rule(value: Any) -> tuple[Any, str]:
-        from cdktf import Fn
-
         return Fn.can(Fn.regex(pattern, value)), f"Must look like {example}."
 
     return rule

@@ -1,0 +1,59 @@
+"""Session fixtures: each catalog is synthesized once per test session (the AWS bindings cost
+seconds to load), and each stack is planned once, two at a time (the machines have 2 cores)."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.harness import PlanResult, Synthesized, plan_offline, synthesize_catalog
+from zeroetl.loader import load_catalog
+from zeroetl.toolchain import write_cli_config
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CATALOG = ROOT / "catalog" / "default.yaml"
+VARIANT_CATALOG = ROOT / "tests" / "catalogs" / "variant.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """scripts/test already points Terraform at the mirror; a bare `pytest` gets the same."""
+    if not Path(os.environ.get("TF_CLI_CONFIG_FILE", "")).is_file():
+        path = tmp_path_factory.mktemp("tf") / "terraform.rc"
+        write_cli_config(path)
+        os.environ["TF_CLI_CONFIG_FILE"] = str(path)
+
+
+def _synth(path: Path, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return synthesize_catalog(load_catalog(path), tmp_path_factory.mktemp(path.stem) / "cdktf.out")
+
+
+def _plan_all(synth: Synthesized) -> dict[str, PlanResult]:
+    env_of = {f"{env.name}-": env for env in synth.catalog.environments}
+    jobs = [(name, next(e for p, e in env_of.items() if name.startswith(p))) for name in synth.stacks]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = pool.map(lambda job: plan_offline(synth, job[1], job[0]), jobs)
+        return {result.stack: result for result in results}
+
+
+@pytest.fixture(scope="session")
+def default_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return _synth(DEFAULT_CATALOG, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def variant_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return _synth(VARIANT_CATALOG, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def default_plans(default_synth: Synthesized) -> dict[str, PlanResult]:
+    return _plan_all(default_synth)
+
+
+@pytest.fixture(scope="session")
+def variant_plans(variant_synth: Synthesized) -> dict[str, PlanResult]:
+    return _plan_all(variant_synth)

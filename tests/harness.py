@@ -1,0 +1,187 @@
+"""Test harness: synthesize catalogs once, and run Terraform offline against the real provider.
+
+Offline planning needs three things the deployed configuration must not carry, so they live
+in files this harness adds beside the synthesized JSON, never in it:
+- override.tf.json: dummy credentials and the skip flags (REFERENCE.md). allowed_account_ids
+  is lifted because with skip_requesting_account_id the provider knows no account to check.
+- upstream state files where the local backend would keep them, holding outputs as
+  Terraform would see them after an apply (ARNs with UUIDs that only exist after apply), so
+  downstream stacks plan for real instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zeroetl.catalog import Catalog, Environment
+from zeroetl.naming import Layer, stack_name
+from zeroetl.render import TFVARS_FILE
+
+OFFLINE_PROVIDER = {
+    "access_key": "offline-test",
+    "secret_key": "offline-test",
+    "skip_credentials_validation": True,
+    "skip_requesting_account_id": True,
+    "skip_metadata_api_check": True,
+    "max_retries": 1,
+    "allowed_account_ids": None,
+}
+REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
+
+
+@dataclass
+class Synthesized:
+    """One catalog synthesized into outdir."""
+
+    catalog: Catalog
+    outdir: Path
+    stacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tfvars: dict[str, str] = field(default_factory=dict)
+
+    def stack(self, env: Environment, layer: Layer) -> dict[str, Any]:
+        return self.stacks[stack_name(env, layer)]
+
+    def stack_dir(self, name: str) -> Path:
+        return self.outdir / "stacks" / name
+
+
+def synthesize_catalog(catalog: Catalog, outdir: Path) -> Synthesized:
+    from cdktf import App
+
+    from stacks.app import synthesize
+
+    app = App(outdir=str(outdir))
+    synthesize(app, catalog)
+    result = Synthesized(catalog=catalog, outdir=outdir)
+    for stack_dir in sorted((outdir / "stacks").iterdir()):
+        result.stacks[stack_dir.name] = json.loads((stack_dir / "cdk.tf.json").read_text())
+        result.tfvars[stack_dir.name] = (stack_dir / TFVARS_FILE).read_text()
+    return result
+
+
+def resources(config: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    return config.get("resource", {}).get(type_, {})
+
+
+def only(config: dict[str, Any], type_: str) -> dict[str, Any]:
+    found = list(resources(config, type_).values())
+    assert len(found) == 1, f"expected one {type_}, found {len(found)}"
+    return found[0]
+
+
+def addresses(config: dict[str, Any]) -> set[str]:
+    return {f"{type_}.{name}" for type_, named in config.get("resource", {}).items() for name in named}
+
+
+# --- realistic upstream outputs -------------------------------------------------------------
+
+
+def _fake_id(prefix: str, seed: str) -> str:
+    return f"{prefix}-0{hashlib.sha256(seed.encode()).hexdigest()[:16]}"
+
+
+def _fake_uuid(seed: str) -> str:
+    return str(uuid.UUID(hashlib.md5(seed.encode()).hexdigest()))
+
+
+def realistic_value(env: Environment, upstream: dict[str, Any], expression: str) -> Any:
+    """What an attribute holds after apply, in AWS's real formats; unknown references fail."""
+    match = REF.match(expression)
+    assert match, f"cross-stack output {expression!r} is not a plain attribute reference"
+    type_, name, attribute = match.groups()
+    config = upstream["resource"][type_][name]
+    region, account = env.region, env.account_id
+    namespace_arn = f"arn:aws:redshift-serverless:{region}:{account}:namespace/{_fake_uuid(name)}"
+    values = {
+        ("aws_vpc", "id"): lambda: _fake_id("vpc", name),
+        ("aws_subnet", "id"): lambda: _fake_id("subnet", name),
+        ("aws_rds_cluster", "arn"): lambda: f"arn:aws:rds:{region}:{account}:cluster:{config['cluster_identifier']}",
+        ("aws_redshift_resource_policy", "resource_arn"): lambda: namespace_arn,
+        ("aws_redshiftserverless_namespace", "arn"): lambda: namespace_arn,
+        ("aws_redshiftserverless_namespace", "admin_password_secret_arn"): lambda: (
+            f"arn:aws:secretsmanager:{region}:{account}:secret:redshift!{config['namespace_name']}-admin-Ab12Cd"
+        ),
+        ("aws_redshiftserverless_workgroup", "workgroup_name"): lambda: config["workgroup_name"],
+        ("aws_rds_integration", "arn"): lambda: f"arn:aws:rds:{region}:{account}:integration:{_fake_uuid(name)}",
+    }
+    assert (type_, attribute) in values, f"no realistic value known for {type_}.{attribute}: add one to the harness"
+    return values[(type_, attribute)]()
+
+
+def _state_type(value: Any) -> Any:
+    return ["list", "string"] if isinstance(value, list) else "string"
+
+
+def write_upstream_states(synth: Synthesized, env: Environment, name: str) -> dict[str, Any]:
+    """Write the state files that stack `name` reads through terraform_remote_state; returns
+    {remote state name: {output: value}} for assertions."""
+    consumer = synth.stacks[name]
+    written = {}
+    for remote_name, remote in consumer.get("data", {}).get("terraform_remote_state", {}).items():
+        upstream_name = remote_name.removeprefix("cross-stack-reference-input-")
+        upstream = synth.stacks[upstream_name]
+        outputs = {}
+        for output, spec in upstream.get("output", {}).items():
+            # Only the outputs cdktf made for other stacks; the rest are for operators.
+            if not output.startswith("cross-stack-output-"):
+                continue
+            value = spec["value"]
+            if isinstance(value, list):
+                outputs[output] = [realistic_value(env, upstream, v) for v in value]
+            else:
+                outputs[output] = realistic_value(env, upstream, value)
+        state = {
+            "version": 4,
+            "terraform_version": "1.11.4",
+            "serial": 1,
+            "lineage": _fake_uuid(upstream_name),
+            "outputs": {k: {"value": v, "type": _state_type(v), "sensitive": True} for k, v in outputs.items()},
+            "resources": [],
+            "check_results": None,
+        }
+        path = (synth.stack_dir(name) / remote["config"]["path"]).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(state, indent=2))
+        written[remote_name] = outputs
+    return written
+
+
+# --- terraform ------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanResult:
+    stack: str
+    validate: dict[str, Any]
+    plan: dict[str, Any]
+    upstream: dict[str, Any]
+
+
+def terraform(stack_dir: Path, *args: str) -> str:
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    done = subprocess.run(
+        ["terraform", *args], cwd=stack_dir, env=env, capture_output=True, text=True, timeout=600
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"terraform {' '.join(args)} failed in {stack_dir}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def plan_offline(synth: Synthesized, env: Environment, name: str) -> PlanResult:
+    """init + validate + plan + show -json for one stack, offline, with realistic upstreams."""
+    stack_dir = synth.stack_dir(name)
+    (stack_dir / "override.tf.json").write_text(json.dumps({"provider": {"aws": OFFLINE_PROVIDER}}, indent=2))
+    upstream = write_upstream_states(synth, env, name)
+    terraform(stack_dir, "init", "-input=false", "-no-color")
+    validate = json.loads(terraform(stack_dir, "validate", "-json", "-no-color"))
+    terraform(stack_dir, "plan", "-input=false", "-no-color", "-lock=false", "-out=offline.tfplan")
+    plan = json.loads(terraform(stack_dir, "show", "-json", "offline.tfplan"))
+    return PlanResult(stack=name, validate=validate, plan=plan, upstream=upstream)

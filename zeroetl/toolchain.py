@@ -1,0 +1,86 @@
+"""Point Terraform at the AWS provider: the local filesystem mirror where the machine has one,
+the public registry otherwise. Standard library only: scripts/setup runs it before the
+project's virtualenv exists.
+
+    python3 -m zeroetl.toolchain .cache/terraform.rc
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+PROVIDER_VERSION = "5.100.0"
+PROVIDER_BINARY = f"terraform-provider-aws_v{PROVIDER_VERSION}_x5"
+PROVIDER_DIR = Path("registry.terraform.io/hashicorp/aws") / PROVIDER_VERSION
+KNOWN_ROOTS = (
+    "/opt/tf-plugins",
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+    "~/.terraform.d/plugins",
+    "~/.local/share/terraform/plugins",
+)
+SEARCH_ROOTS = ("/opt", "/usr/local", "/usr/share", "~")
+SEARCH_DEPTH = 8
+
+
+def find_mirror() -> Path | None:
+    """The directory that holds registry.terraform.io/hashicorp/aws/5.100.0/, or None.
+
+    TF_PROVIDER_MIRROR overrides; then the usual places; then a bounded search."""
+    override = os.environ.get("TF_PROVIDER_MIRROR")
+    candidates = [override] if override else list(KNOWN_ROOTS)
+    for root in map(lambda p: Path(p).expanduser(), candidates):
+        if any((root / PROVIDER_DIR).glob(f"*/{PROVIDER_BINARY}")):
+            return root
+    if override:
+        return None
+    for top in SEARCH_ROOTS:
+        found = _search(Path(top).expanduser())
+        if found:
+            return found
+    return None
+
+
+def _search(top: Path) -> Path | None:
+    base_depth = len(top.parts)
+    for dirpath, dirnames, filenames in os.walk(top):
+        here = Path(dirpath)
+        if PROVIDER_BINARY in filenames:
+            # .../<root>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/binary
+            return here.parents[4]
+        if len(here.parts) - base_depth >= SEARCH_DEPTH:
+            dirnames.clear()
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in ("proc", "node_modules")]
+    return None
+
+
+def cli_config(mirror: Path | None) -> str:
+    if mirror is None:
+        return "# No local provider mirror found: providers come from the public registry.\n"
+    return (
+        "# Written by zeroetl.toolchain: the AWS provider comes from this machine's mirror.\n"
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{mirror}"\n'
+        '    include = ["registry.terraform.io/hashicorp/aws"]\n'
+        "  }\n"
+        "  direct {\n"
+        '    exclude = ["registry.terraform.io/hashicorp/aws"]\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+def write_cli_config(path: Path) -> Path | None:
+    mirror = find_mirror()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(cli_config(mirror), encoding="utf-8")
+    return mirror
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else ".cache/terraform.rc")
+    found = write_cli_config(target)
+    print(f"terraform CLI config {target}: " + (f"provider mirror {found}" if found else "public registry"))
