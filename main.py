@@ -27,7 +27,7 @@ DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog" / "default.yaml"
 def main(catalog_path: Path) -> None:
     """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars}."""
     # Progress goes to stdout (cdktf-cli shows it with --log-level=info), errors to stderr.
-    console, errors = Console(), Console(stderr=True)
+    console, errors = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
     try:
         catalog = load_catalog(catalog_path)
     except CatalogError as exc:

@@ -105,15 +105,15 @@ class Source(Strict):
         pattern=r"^db\.(r|x|t)[0-9a-z]+\.[0-9]*x?(large|medium|small)$|^db\.serverless$",
         description="Instance class of writer and readers (the article's memory-optimised default).",
     )
-    instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers, spread over the availability zones.")
+    instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers (1-6), spread over the availability zones.")
     master_username: str = Field("admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$", description="Master user; its password is generated and kept in Secrets Manager.")
     database_name: str = Field("demodb", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="Initial database (the article loads TICKIT into demodb).")
-    backup_retention_period: int = Field(7, ge=1, le=35, description="Days of automated backups.")
-    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="UTC backup window.")
+    backup_retention_period: int = Field(7, ge=1, le=35, description="Days of automated backups (1-35).")
+    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="Daily UTC backup window, hh:mm-hh:mm.")
     preferred_maintenance_window: str = Field(
         "sun:05:00-sun:06:00",
         pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
-        description="UTC maintenance window.",
+        description="Weekly UTC maintenance window, ddd:hh:mm-ddd:hh:mm.",
     )
     deletion_protection: Literal[True] = Field(True, description="Always on: the cluster is deleted only by a deliberate manual step.")
     enabled_cloudwatch_logs_exports: list[Literal["audit", "error", "general", "slowquery", "iam-db-auth-error"]] = Field(
@@ -149,8 +149,8 @@ class Warehouse(Strict):
     workgroup_name: str = Field(..., pattern=REDSHIFT_SERVERLESS_NAME_RE.pattern, description="Workgroup (the article: zero-etl-target-rs-wg).")
     admin_username: str = Field("admin", pattern=r"^[a-z][a-z0-9_]{0,127}$", description="Admin user; its password is generated and kept in Secrets Manager.")
     db_name: str = Field("dev", pattern=r"^[a-z][a-z0-9_]{0,126}$", description="The namespace's first database, used to run CREATE DATABASE ... FROM INTEGRATION.")
-    base_capacity: int = Field(8, ge=8, le=1024, multiple_of=8, description="Base RPUs of the workgroup.")
-    max_capacity: int = Field(64, ge=8, le=5632, multiple_of=8, description="RPU ceiling that caps the bill.")
+    base_capacity: int = Field(8, ge=8, le=1024, multiple_of=8, description="Base RPUs of the workgroup: 8-1024, a multiple of 8.")
+    max_capacity: int = Field(64, ge=8, le=5632, multiple_of=8, description="RPU ceiling that caps the bill: base_capacity-5632, a multiple of 8.")
     log_exports: list[Literal["userlog", "connectionlog", "useractivitylog"]] = Field(
         ["userlog", "connectionlog", "useractivitylog"], description="Logs exported to CloudWatch Logs."
     )
@@ -175,7 +175,7 @@ class Integration(Strict):
     data_filter: list[str] = Field(
         default_factory=list,
         max_length=FACTS.max_data_filter_patterns,
-        description="Patterns such as 'include: demodb.*' or 'exclude: demodb.tmp_*'. Empty replicates everything (include: *.*).",
+        description="Patterns such as 'include: demodb.*' or 'exclude: demodb.tmp_*' (at most 99, 256 characters each). Empty replicates everything (include: *.*).",
     )
     create_kms_key: bool = Field(False, description="Encrypt the integration with a customer managed key created here (else the AWS owned key).")
     additional_encryption_context: dict[str, str] = Field(
@@ -212,9 +212,9 @@ class Integration(Strict):
 class TargetDatabase(Strict):
     """The Redshift database created FROM INTEGRATION, and its replication settings."""
 
-    database_name: str = Field("aurora_zeroetl", pattern=r"^[a-z_][a-z0-9_]{0,126}$", description="Name of the replicated database.")
+    database_name: str = Field("aurora_zeroetl", pattern=r"^[a-z_][a-z0-9_]{0,126}$", description="Name of the replicated database: lowercase letters, digits, underscores.")
     refresh_interval: int = Field(
-        0, ge=0, le=FACTS.max_refresh_interval, description="Seconds between refreshes; 0 is near real time."
+        0, ge=0, le=FACTS.max_refresh_interval, description="Seconds between refreshes (0-432000); 0 is near real time."
     )
     truncatecolumns: bool = Field(False, description="Truncate VARCHAR values that do not fit instead of failing the table.")
     acceptinvchars: bool = Field(False, description="Replace invalid UTF-8 characters instead of failing the table.")
@@ -225,15 +225,15 @@ class TargetDatabase(Strict):
 class Environment(Strict):
     """One environment: one account, one region, one source into one warehouse."""
 
-    name: str = Field(..., pattern=r"^[a-z][a-z0-9]{0,11}$", description="Short name, used in stack names and state keys.")
-    account_id: str = Field(..., pattern=r"^\d{12}$", description="AWS account of every stack of this environment (pinned in allowed_account_ids).")
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9]{0,11}$", description="Short name (lowercase letters and digits, at most 12), used in stack names and state keys.")
+    account_id: str = Field(..., pattern=r"^\d{12}$", description="AWS account (12 digits) of every stack of this environment, pinned in allowed_account_ids.")
     region: str = Field(..., description="AWS region with zero-ETL support (catalog/regions.yaml).")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource, with the environment and stack.")
-    network: Network
-    source: Source
-    warehouse: Warehouse
-    integration: Integration
-    target_database: TargetDatabase = Field(default_factory=TargetDatabase)
+    network: Network = Field(..., description="Where the data stores live (below).")
+    source: Source = Field(..., description="The Aurora MySQL source (below).")
+    warehouse: Warehouse = Field(..., description="The Redshift Serverless target (below).")
+    integration: Integration = Field(..., description="The zero-ETL integration (below).")
+    target_database: TargetDatabase = Field(default_factory=TargetDatabase, description="The database created FROM INTEGRATION (below).")
 
     @field_validator("region")
     @classmethod
@@ -254,7 +254,7 @@ class Catalog(Strict):
     """The whole catalog file."""
 
     app: str = Field("zeroetl", pattern=r"^[a-z][a-z0-9]{0,11}$", description="Application prefix of every name and state key.")
-    environments: list[Environment] = Field(..., min_length=1, description="The environments.")
+    environments: list[Environment] = Field(..., min_length=1, description="The environments; names must be unique.")
 
     @field_validator("environments")
     @classmethod

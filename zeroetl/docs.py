@@ -1,0 +1,59 @@
+"""The README's catalog reference, generated from the models so it cannot drift from them.
+
+    python -m zeroetl.docs README.md     # rewrite the section between the markers
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from zeroetl.catalog import Catalog, Environment, Integration, Network, Source, TargetDatabase, Warehouse
+
+START, END = "<!-- catalog-reference:start -->", "<!-- catalog-reference:end -->"
+SECTIONS: list[tuple[str, type[BaseModel]]] = [
+    ("top level", Catalog),
+    ("environments[]", Environment),
+    ("environments[].network", Network),
+    ("environments[].source", Source),
+    ("environments[].warehouse", Warehouse),
+    ("environments[].integration", Integration),
+    ("environments[].target_database", TargetDatabase),
+]
+
+
+def _default(field: Any) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "**required**"
+    value = field.default_factory() if field.default_factory is not None else field.default
+    if isinstance(value, BaseModel):
+        return "all defaults"
+    if isinstance(value, list):
+        return "`[" + ", ".join(map(str, value)) + "]`"
+    return f"`{value}`"
+
+
+def catalog_reference() -> str:
+    lines = []
+    for title, model in SECTIONS:
+        lines += [f"#### `{title}`", "", "| field | default | meaning and validation |", "| --- | --- | --- |"]
+        for name, field in model.model_fields.items():
+            description = (field.description or "").replace("|", "\\|")
+            lines.append(f"| `{name}` | {_default(field)} | {description} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def replace_section(text: str) -> str:
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{catalog_reference()}{END}{tail}"
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path.write_text(replace_section(path.read_text(encoding="utf-8")), encoding="utf-8")
