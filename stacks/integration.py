@@ -6,25 +6,15 @@ clean-up); the data already replicated stays in Redshift.
 
 from __future__ import annotations
 
-from cdktf import Fn, Op, TerraformOutput
+from cdktf import TerraformOutput
 from constructs import Construct
 
 from stacks.base import ZeroEtlStack
 from stacks.constructs.integration import IntegrationKey, OperatorPolicy, ZeroEtlIntegration
-from stacks.constructs.variables import variable
+from stacks.constructs.variables import at_most_patterns, variable
 from zeroetl.catalog import Catalog, Environment
 from zeroetl.facts import FACTS
 from zeroetl.naming import Layer, aws_name
-
-
-def at_most_patterns(limit: int):
-    """No more than limit comma separated patterns (null counts as the one default pattern)."""
-
-    def rule(value):
-        patterns = Fn.split(",", Fn.coalesce([value, "include: *.*"]))
-        return Op.lte(Fn.length_of(patterns), limit), f"At most {limit} patterns."
-
-    return rule
 
 
 class IntegrationStack(ZeroEtlStack):

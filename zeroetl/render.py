@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment as Jinja, FileSystemLoader, StrictUndefined
+from jinja2 import Environment as Jinja, FileSystemLoader, StrictUndefined, Undefined
 
 from zeroetl.catalog import Catalog, Environment
 from zeroetl.naming import Layer, stack_name
@@ -21,7 +21,10 @@ TFVARS_FILE = "terraform.tfvars"
 
 def hcl(value: Any) -> str:
     """A Python value as an HCL literal. JSON scalars, lists and objects are valid HCL;
-    None is Terraform's null."""
+    None is Terraform's null. A missing value raises: filters receive StrictUndefined
+    without it raising on its own."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
     return "null" if value is None else json.dumps(value)
 
 

@@ -58,3 +58,13 @@ def matches(pattern: str, example: str) -> Rule:
         return Fn.can(Fn.regex(pattern, value)), f"Must look like {example}."
 
     return rule
+
+
+def at_most_patterns(limit: int) -> Rule:
+    """At most limit comma separated patterns; null counts as the one default pattern."""
+
+    def rule(value: Any) -> tuple[Any, str]:
+        patterns = Fn.split(",", Fn.coalesce([value, "include: *.*"]))
+        return Op.lte(Fn.length_of(patterns), _number(limit)), f"At most {limit} patterns."
+
+    return rule
