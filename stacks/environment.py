@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from stacks.base import ZeroEtlStack
 from stacks.integration import IntegrationStack
 from stacks.source import SourceStack
 from stacks.target_database import TargetDatabaseStack
@@ -20,7 +21,8 @@ class EnvironmentStacks:
     integration: IntegrationStack
     target_database: TargetDatabaseStack
 
-    def all(self) -> list:
+    def all(self) -> list[ZeroEtlStack]:
+        """In deploy order."""
         return [self.source, self.warehouse, self.integration, self.target_database]
 
 
