@@ -1,13 +1,13 @@
-"""What every stack of an environment shares: provider, state, tags."""
+"""What every stack of an environment shares: its account's provider, its own state, tags."""
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf import LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
 from zeroetl.catalog import Catalog, Environment
-from zeroetl.naming import Layer, stack_name, state_key
+from zeroetl.naming import Layer, layer_account, stack_name, state_bucket, state_key
 
 # Local state lives under the project's terraform-state/ folder, written relative to the stack's
 # working directory (cdktf.out/stacks/<stack>/) so the synthesized JSON holds no machine path.
@@ -22,12 +22,16 @@ class ZeroEtlStack(TerraformStack):
         self.catalog = catalog
         self.env = env
         self.layer = layer
-        LocalBackend(self, path=f"{STATE_ROOT_FROM_STACK_DIR}/{state_key(catalog, env, layer)}")
+        self.account = layer_account(env, layer)
+        self._backend(catalog, env, layer)
         AwsProvider(
             self,
             "aws",
             region=env.region,
-            allowed_account_ids=[env.account_id],
+            allowed_account_ids=[self.account.account_id],
+            assume_role=[AwsProviderAssumeRole(role_arn=self.account.role_arn, session_name=stack_name(env, layer))]
+            if self.account.role_arn
+            else None,
             default_tags=[
                 AwsProviderDefaultTags(
                     tags={
@@ -40,3 +44,20 @@ class ZeroEtlStack(TerraformStack):
                 )
             ],
         )
+
+    def _backend(self, catalog: Catalog, env: Environment, layer: Layer) -> None:
+        key = state_key(catalog, env, layer)
+        if catalog.state.backend == "local":
+            LocalBackend(self, path=f"{STATE_ROOT_FROM_STACK_DIR}/{key}")
+            return
+        backend = S3Backend(
+            self,
+            bucket=state_bucket(catalog, env, layer),
+            key=key,
+            region=env.region,
+            encrypt=True,
+            assume_role=S3BackendAssumeRoleConfig(role_arn=self.account.role_arn) if self.account.role_arn else None,
+        )
+        # S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend predates the argument,
+        # so it is set through cdktf's documented override.
+        backend.add_override("use_lockfile", True)

@@ -12,6 +12,7 @@ from stacks.source import SourceStack
 from stacks.target_database import TargetDatabaseStack
 from stacks.warehouse import WarehouseStack
 from zeroetl.catalog import Catalog, Environment
+from zeroetl.naming import source_cluster_arn
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,18 @@ class EnvironmentStacks:
 
 def build_environment(scope: Construct, catalog: Catalog, env: Environment) -> EnvironmentStacks:
     source = SourceStack(scope, catalog, env)
-    warehouse = WarehouseStack(
-        scope,
-        catalog,
-        env,
-        vpc_id=source.network.vpc_id,
-        subnet_ids=source.network.subnet_ids,
-        cidr_blocks=source.network.cidr_blocks,
-    )
+    # One account: the warehouse joins the source's network. Across accounts it needs its own.
+    warehouse = WarehouseStack(scope, catalog, env, shared_network=None if env.cross_account else source.network)
+    # A created cluster's ARN comes from the source stack's state, so the integration follows
+    # the cluster (and its parameter group); an existing cluster's ARN is known from the catalog.
+    source_arns = {
+        s.name: source.clusters[s.name].cluster.arn if s.name in source.clusters else source_cluster_arn(env, s) for s in env.sources
+    }
     integration = IntegrationStack(
         scope,
         catalog,
         env,
-        source_arn=source.aurora.cluster.arn,
+        source_arns=source_arns,
         # Read from the resource policy, not the namespace: the integration can only be
         # created once the namespace authorizes it, and this makes that order explicit.
         target_arn=warehouse.resource_policy.policy.resource_arn,
@@ -49,8 +49,7 @@ def build_environment(scope: Construct, catalog: Catalog, env: Environment) -> E
         scope,
         catalog,
         env,
-        integration_id=integration.integration.integration_id,
-        workgroup_name=warehouse.warehouse.workgroup.workgroup_name,
-        admin_secret_arn=warehouse.warehouse.namespace.admin_password_secret_arn,
+        integration_ids={name: i.integration_id for name, i in integration.integrations.items()},
+        data_api=warehouse.data_api,
     )
     return EnvironmentStacks(source, warehouse, integration, target_database)

@@ -1,6 +1,7 @@
-"""Layer 3, integration: the operator policy and the zero-ETL integration itself.
+"""Layer 3, integration (source account): the operator policy and one zero-ETL integration per
+source.
 
-Destroying this stack alone removes the integration and leaves both databases (the article's
+Destroying this stack alone removes the integrations and leaves both databases (the article's
 clean-up); the data already replicated stays in Redshift.
 """
 
@@ -19,38 +20,46 @@ from zeroetl.naming import Layer, aws_name
 
 class IntegrationStack(ZeroEtlStack):
     def __init__(
-        self, scope: Construct, catalog: Catalog, env: Environment, *, source_arn: str, target_arn: str
+        self, scope: Construct, catalog: Catalog, env: Environment, *, source_arns: dict[str, str], target_arn: str
     ) -> None:
         super().__init__(scope, catalog, env, Layer.INTEGRATION)
-        data_filter = variable(
-            self, "data_filter", "string",
-            "Comma separated 'include: db.table' / 'exclude: db.table' patterns; null replicates everything.",
-            [at_most_patterns(FACTS.max_data_filter_patterns)],
-            nullable=True,
-        )
-        config = env.integration
-        key = IntegrationKey(self, "integration-key", env=env, alias=aws_name(catalog, env, "integration")) if config.create_kms_key else None
-        self.integration = ZeroEtlIntegration(
-            self,
-            "zero-etl",
-            name=config.integration_name,
-            source_arn=source_arn,
-            target_arn=target_arn,
-            data_filter=data_filter.string_value,
-            kms_key_arn=key.arn if key else None,
-            encryption_context=config.additional_encryption_context,
-        )
+        self.integrations: dict[str, ZeroEtlIntegration] = {}
+        for source in env.sources:
+            config = source.integration
+            data_filter = variable(
+                self, f"data_filter_{source.name}", "string",
+                f"Data filter of the {source.name} integration: comma separated 'include: db.table' / 'exclude: db.table' "
+                "patterns; null replicates everything.",
+                [at_most_patterns(FACTS.max_data_filter_patterns)],
+                nullable=True,
+            )
+            key = (
+                IntegrationKey(self, f"integration-key-{source.name}", env=env, source=source, alias=aws_name(catalog, env, f"{source.name}-integration"))
+                if config.create_kms_key
+                else None
+            )
+            integration = ZeroEtlIntegration(
+                self,
+                f"zero-etl-{source.name}",
+                name=config.integration_name,
+                source_arn=source_arns[source.name],
+                target_arn=target_arn,
+                data_filter=data_filter.string_value,
+                kms_key_arn=key.arn if key else None,
+                encryption_context=config.additional_encryption_context,
+            )
+            self.integrations[source.name] = integration
+            TerraformOutput(self, f"integration_arn_{source.name}", value=integration.resource.arn, description=f"ARN of the {source.name} integration.")
+            TerraformOutput(
+                self, f"integration_id_{source.name}", value=integration.integration_id,
+                description="The id used in CREATE DATABASE ... FROM INTEGRATION and as the IntegrationId metric dimension.",
+            )
         OperatorPolicy(
             self,
             "operator-policy",
             name=aws_name(catalog, env, "rds-integrations"),
             env=env,
-            source_arn=source_arn,
+            source_arns=list(source_arns.values()),
             target_arn=target_arn,
-            role_names=config.operator_role_names,
-        )
-        TerraformOutput(self, "integration_arn", value=self.integration.resource.arn, description="ARN of the zero-ETL integration.")
-        TerraformOutput(
-            self, "integration_id", value=self.integration.integration_id,
-            description="The id used in CREATE DATABASE ... FROM INTEGRATION and as the IntegrationId metric dimension.",
+            role_names=env.operator_role_names,
         )

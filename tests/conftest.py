@@ -16,6 +16,7 @@ from zeroetl.toolchain import write_cli_config
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOG = ROOT / "catalog" / "default.yaml"
 VARIANT_CATALOG = ROOT / "tests" / "catalogs" / "variant.yaml"
+FLEET_CATALOG = ROOT / "catalog" / "fleet.yaml"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -57,3 +58,13 @@ def default_plans(default_synth: Synthesized) -> dict[str, PlanResult]:
 @pytest.fixture(scope="session")
 def variant_plans(variant_synth: Synthesized) -> dict[str, PlanResult]:
     return _plan_all(variant_synth)
+
+
+@pytest.fixture(scope="session")
+def fleet_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return _synth(FLEET_CATALOG, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def fleet_plans(fleet_synth: Synthesized) -> dict[str, PlanResult]:
+    return _plan_all(fleet_synth)

@@ -33,6 +33,9 @@ OFFLINE_PROVIDER = {
     "skip_metadata_api_check": True,
     "max_retries": 1,
     "allowed_account_ids": None,
+    # No role to assume offline. Override files merge nested blocks, so an empty list keeps
+    # the catalog's block; an empty role_arn is what the provider reads as "assume nothing".
+    "assume_role": [{"role_arn": ""}],
 }
 REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
 
@@ -98,8 +101,11 @@ def realistic_value(env: Environment, upstream: dict[str, Any], expression: str)
     assert match, f"cross-stack output {expression!r} is not a plain attribute reference"
     type_, name, attribute = match.groups()
     config = upstream["resource"][type_][name]
-    region, account = env.region, env.account_id
-    namespace_arn = f"arn:aws:redshift-serverless:{region}:{account}:namespace/{_fake_uuid(name)}"
+    region, account = env.region, upstream["provider"]["aws"][0]["allowed_account_ids"][0]
+    if "aws_redshift_cluster" in str(config.get("resource_arn", "")) or type_ == "aws_redshift_cluster":
+        namespace_arn = f"arn:aws:redshift:{region}:{account}:namespace:{_fake_uuid(name)}"
+    else:
+        namespace_arn = f"arn:aws:redshift-serverless:{region}:{account}:namespace/{_fake_uuid(name)}"
     values = {
         ("aws_vpc", "id"): lambda: _fake_id("vpc", name),
         ("aws_subnet", "id"): lambda: _fake_id("subnet", name),
@@ -110,6 +116,11 @@ def realistic_value(env: Environment, upstream: dict[str, Any], expression: str)
             f"arn:aws:secretsmanager:{region}:{account}:secret:redshift!{config['namespace_name']}-admin-Ab12Cd"
         ),
         ("aws_redshiftserverless_workgroup", "workgroup_name"): lambda: config["workgroup_name"],
+        ("aws_redshift_cluster", "cluster_namespace_arn"): lambda: namespace_arn,
+        ("aws_redshift_cluster", "cluster_identifier"): lambda: config["cluster_identifier"],
+        ("aws_redshift_cluster", "master_password_secret_arn"): lambda: (
+            f"arn:aws:secretsmanager:{region}:{account}:secret:redshift!{config['cluster_identifier']}-admin-Ef34Gh"
+        ),
         ("aws_rds_integration", "arn"): lambda: f"arn:aws:rds:{region}:{account}:integration:{_fake_uuid(name)}",
     }
     assert (type_, attribute) in values, f"no realistic value known for {type_}.{attribute}: add one to the harness"
@@ -120,11 +131,14 @@ def _state_type(value: Any) -> Any:
     return ["list", "string"] if isinstance(value, list) else "string"
 
 
-def write_upstream_states(synth: Synthesized, env: Environment, name: str) -> dict[str, Any]:
-    """Write the state files that stack `name` reads through terraform_remote_state; returns
-    {remote state name: {output: value}} for assertions."""
+def write_upstream_states(synth: Synthesized, env: Environment, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write the state files that stack `name` reads through terraform_remote_state.
+
+    Local remote states are written where their path points. S3 ones cannot be reached
+    offline: their state goes to a local file and the override redirects the data source.
+    Returns ({remote state name: {output: value}}, data source overrides)."""
     consumer = synth.stacks[name]
-    written = {}
+    written, overrides = {}, {}
     for remote_name, remote in consumer.get("data", {}).get("terraform_remote_state", {}).items():
         upstream_name = remote_name.removeprefix("cross-stack-reference-input-")
         upstream = synth.stacks[upstream_name]
@@ -147,11 +161,15 @@ def write_upstream_states(synth: Synthesized, env: Environment, name: str) -> di
             "resources": [],
             "check_results": None,
         }
-        path = (synth.stack_dir(name) / remote["config"]["path"]).resolve()
+        if remote["backend"] == "local":
+            path = (synth.stack_dir(name) / remote["config"]["path"]).resolve()
+        else:
+            path = synth.stack_dir(name) / "offline-upstream" / f"{upstream_name}.tfstate"
+            overrides[remote_name] = {"backend": "local", "config": {"path": str(path.relative_to(synth.stack_dir(name)))}}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(state, indent=2))
         written[remote_name] = outputs
-    return written
+    return written, overrides
 
 
 # --- terraform ------------------------------------------------------------------------------
@@ -178,8 +196,13 @@ def terraform(stack_dir: Path, *args: str) -> str:
 def plan_offline(synth: Synthesized, env: Environment, name: str) -> PlanResult:
     """init + validate + plan + show -json for one stack, offline, with realistic upstreams."""
     stack_dir = synth.stack_dir(name)
-    (stack_dir / "override.tf.json").write_text(json.dumps({"provider": {"aws": OFFLINE_PROVIDER}}, indent=2))
-    upstream = write_upstream_states(synth, env, name)
+    upstream, remote_overrides = write_upstream_states(synth, env, name)
+    override: dict[str, Any] = {"provider": {"aws": OFFLINE_PROVIDER}}
+    if remote_overrides:
+        override["data"] = {"terraform_remote_state": remote_overrides}
+    if "s3" in synth.stacks[name]["terraform"]["backend"]:
+        override["terraform"] = {"backend": {"local": {"path": "offline.tfstate"}}}
+    (stack_dir / "override.tf.json").write_text(json.dumps(override, indent=2))
     terraform(stack_dir, "init", "-input=false", "-no-color")
     validate = json.loads(terraform(stack_dir, "validate", "-json", "-no-color"))
     terraform(stack_dir, "plan", "-input=false", "-no-color", "-lock=false", "-out=offline.tfplan")

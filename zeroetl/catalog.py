@@ -2,7 +2,8 @@
 
 Field names copy the AWS provider's argument names wherever one exists, so a reader who knows
 `aws_rds_cluster` knows the knob. Every value is checked here, when the catalog loads, so a bad
-value never surfaces as an AWS error half way through an apply.
+value never surfaces as an AWS error half way through an apply. Checks that span the whole
+fleet (quotas, clashing names) live in zeroetl/fleet_rules.py.
 """
 
 from __future__ import annotations
@@ -11,30 +12,33 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from zeroetl.facts import FACTS
+from zeroetl.placement import Account, State
+from zeroetl.strict import Strict
+from zeroetl.warehouse_model import Warehouse
 
 # Aurora MySQL engine versions look like 8.0.mysql_aurora.3.05.2.
 ENGINE_VERSION_RE = re.compile(r"^8\.0\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)$")
 # RDS identifiers: a letter first, letters/digits/hyphens, no "--", no trailing hyphen.
 RDS_IDENTIFIER_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
-REDSHIFT_SERVERLESS_NAME_RE = re.compile(r"^[a-z0-9-]{3,64}$")
 DATA_FILTER_PATTERN_RE = re.compile(r"^(include|exclude):\s*[^\s,.]+\.[^\s,]+$")
-
-
-class Strict(BaseModel):
-    """Unknown fields are errors: a typo must not silently fall back to a default."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+RDS_IDENTIFIER_RULE = "must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'"
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
+def _rds_identifier(value: str) -> str:
+    if not RDS_IDENTIFIER_RE.match(value):
+        raise ValueError(RDS_IDENTIFIER_RULE)
+    return value
+
+
 class Network(Strict):
-    """Where the Aurora cluster and the Redshift Serverless workgroup live."""
+    """Where the data stores live."""
 
     create_vpc: bool = Field(
         True,
@@ -42,8 +46,7 @@ class Network(Strict):
         "and an S3 gateway endpoint; false means use vpc_id and subnet_ids.",
     )
     vpc_cidr: ipaddress.IPv4Network = Field(
-        ipaddress.IPv4Network("10.42.0.0/16"),
-        description="CIDR of the created VPC; subnets are /20 slices of it.",
+        ipaddress.IPv4Network("10.42.0.0/16"), description="CIDR of the created VPC; subnets are /20 slices of it."
     )
     availability_zones: list[str] = Field(
         ...,
@@ -92,105 +95,23 @@ class Network(Strict):
         return self
 
 
-class Source(Strict):
-    """The Aurora MySQL cluster that is the integration's source."""
-
-    cluster_identifier: str = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
-    engine_version: str = Field(
-        "8.0.mysql_aurora.3.05.2",
-        description=f"Aurora MySQL version; zero-ETL needs {FACTS.min_engine_version} or later.",
-    )
-    instance_class: str = Field(
-        "db.r6g.2xlarge",
-        pattern=r"^db\.(r|x|t)[0-9a-z]+\.[0-9]*x?(large|medium|small)$|^db\.serverless$",
-        description="Instance class of writer and readers (the article's memory-optimised default).",
-    )
-    instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers (1-6), spread over the availability zones.")
-    master_username: str = Field("admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$", description="Master user; its password is generated and kept in Secrets Manager.")
-    database_name: str = Field("demodb", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="Initial database (the article loads TICKIT into demodb).")
-    backup_retention_period: int = Field(7, ge=1, le=35, description="Days of automated backups (1-35).")
-    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="Daily UTC backup window, hh:mm-hh:mm.")
-    preferred_maintenance_window: str = Field(
-        "sun:05:00-sun:06:00",
-        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
-        description="Weekly UTC maintenance window, ddd:hh:mm-ddd:hh:mm.",
-    )
-    deletion_protection: Literal[True] = Field(True, description="Always on: the cluster is deleted only by a deliberate manual step.")
-    enabled_cloudwatch_logs_exports: list[Literal["audit", "error", "general", "slowquery", "iam-db-auth-error"]] = Field(
-        ["audit", "error", "general", "slowquery"], description="Logs exported to CloudWatch Logs."
-    )
-    s3_import_buckets: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
-        ["redshift-downloads"],
-        description="Buckets the cluster may read with LOAD DATA FROM S3 (the TICKIT sample lives in redshift-downloads).",
-    )
-
-    @field_validator("cluster_identifier")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        if not RDS_IDENTIFIER_RE.match(value):
-            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'")
-        return value
-
-    @field_validator("engine_version")
-    @classmethod
-    def _engine_floor(cls, value: str) -> str:
-        match = ENGINE_VERSION_RE.match(value)
-        if not match:
-            raise ValueError("must look like 8.0.mysql_aurora.3.05.2")
-        if tuple(int(g) for g in match.groups()) < _version_tuple(FACTS.min_engine_version):
-            raise ValueError(f"zero-ETL needs Aurora MySQL {FACTS.min_engine_version} or later")
-        return value
-
-
-class Warehouse(Strict):
-    """The Redshift Serverless namespace and workgroup that receive the data."""
-
-    namespace_name: str = Field(..., pattern=REDSHIFT_SERVERLESS_NAME_RE.pattern, description="Namespace (the article: zero-etl-target-rs-ns).")
-    workgroup_name: str = Field(..., pattern=REDSHIFT_SERVERLESS_NAME_RE.pattern, description="Workgroup (the article: zero-etl-target-rs-wg).")
-    admin_username: str = Field("admin", pattern=r"^[a-z][a-z0-9_]{0,127}$", description="Admin user; its password is generated and kept in Secrets Manager.")
-    db_name: str = Field("dev", pattern=r"^[a-z][a-z0-9_]{0,126}$", description="The namespace's first database, used to run CREATE DATABASE ... FROM INTEGRATION.")
-    base_capacity: int = Field(8, ge=8, le=1024, multiple_of=8, description="Base RPUs of the workgroup: 8-1024, a multiple of 8.")
-    max_capacity: int = Field(64, ge=8, le=5632, multiple_of=8, description="RPU ceiling that caps the bill: base_capacity-5632, a multiple of 8.")
-    log_exports: list[Literal["userlog", "connectionlog", "useractivitylog"]] = Field(
-        ["userlog", "connectionlog", "useractivitylog"], description="Logs exported to CloudWatch Logs."
-    )
-    enable_case_sensitive_identifier: Literal[True] = Field(
-        True, description="Mandatory for zero-ETL: MySQL identifiers are case sensitive. Cannot be turned off."
-    )
-    enhanced_vpc_routing: Literal[False] = Field(
-        False, description="Must stay off: a warehouse with integrations cannot use enhanced VPC routing."
-    )
-
-    @model_validator(mode="after")
-    def _capacity_order(self) -> Warehouse:
-        if self.max_capacity < self.base_capacity:
-            raise ValueError(f"max_capacity {self.max_capacity} is below base_capacity {self.base_capacity}")
-        return self
-
-
 class Integration(Strict):
-    """The zero-ETL integration and the operator policy that manages it."""
+    """The zero-ETL integration of one source."""
 
     integration_name: str = Field(..., description="aws_rds_integration.integration_name (the article: zero-etl-demo).")
     data_filter: list[str] = Field(
         default_factory=list,
         max_length=FACTS.max_data_filter_patterns,
-        description="Patterns such as 'include: demodb.*' or 'exclude: demodb.tmp_*' (at most 99, 256 characters each). Empty replicates everything (include: *.*).",
+        description="Patterns such as 'include: demodb.*' or 'exclude: demodb.tmp_*' (at most 99, 256 characters each). "
+        "Empty replicates everything (include: *.*).",
     )
     create_kms_key: bool = Field(False, description="Encrypt the integration with a customer managed key created here (else the AWS owned key).")
-    additional_encryption_context: dict[str, str] = Field(
-        default_factory=dict, description="Extra KMS encryption context; needs create_kms_key."
-    )
-    operator_role_names: list[Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")]] = Field(
-        default_factory=list, description="Existing IAM roles that get the rds-integrations operator policy attached."
-    )
+    additional_encryption_context: dict[str, str] = Field(default_factory=dict, description="Extra KMS encryption context; needs create_kms_key.")
 
     @field_validator("integration_name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not RDS_IDENTIFIER_RE.match(value):
-            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'")
-        return value
+        return _rds_identifier(value)
 
     @field_validator("data_filter")
     @classmethod
@@ -213,27 +134,84 @@ class TargetDatabase(Strict):
     """The Redshift database created FROM INTEGRATION, and its replication settings."""
 
     database_name: str = Field("aurora_zeroetl", pattern=r"^[a-z_][a-z0-9_]{0,126}$", description="Name of the replicated database: lowercase letters, digits, underscores.")
-    refresh_interval: int = Field(
-        0, ge=0, le=FACTS.max_refresh_interval, description="Seconds between refreshes (0-432000); 0 is near real time."
-    )
+    refresh_interval: int = Field(0, ge=0, le=FACTS.max_refresh_interval, description="Seconds between refreshes (0-432000); 0 is near real time.")
     truncatecolumns: bool = Field(False, description="Truncate VARCHAR values that do not fit instead of failing the table.")
     acceptinvchars: bool = Field(False, description="Replace invalid UTF-8 characters instead of failing the table.")
     history_mode: bool = Field(False, description="Keep every version of each row (SCD type 2).")
     query_all_states: bool = Field(False, description="Allow queries on tables that are not Synced.")
 
 
+class Source(Strict):
+    """One Aurora MySQL cluster feeding the environment's warehouse, with its integration."""
+
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9]{0,11}$", description="Short key of this source within the environment, used in resource and variable names.")
+    create_cluster: bool = Field(
+        True, description="Create the cluster; false means an existing cluster (cluster_identifier) that gets only the integration and its prerequisites."
+    )
+    cluster_identifier: str = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
+    engine_version: str = Field("8.0.mysql_aurora.3.05.2", description=f"Aurora MySQL version; zero-ETL needs {FACTS.min_engine_version} or later.")
+    instance_class: str = Field("db.r6g.2xlarge", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="Instance class of writer and readers (the article's memory-optimised default).")
+    instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers (1-6), spread over the availability zones.")
+    master_username: str = Field("admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$", description="Master user; its password is generated and kept in Secrets Manager.")
+    database_name: str = Field("demodb", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="Initial database (the article loads TICKIT into demodb).")
+    backup_retention_period: int = Field(7, ge=1, le=35, description="Days of automated backups (1-35).")
+    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="Daily UTC backup window, hh:mm-hh:mm.")
+    preferred_maintenance_window: str = Field(
+        "sun:05:00-sun:06:00",
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
+        description="Weekly UTC maintenance window, ddd:hh:mm-ddd:hh:mm.",
+    )
+    deletion_protection: Literal[True] = Field(True, description="Always on: the cluster is deleted only by a deliberate manual step.")
+    enabled_cloudwatch_logs_exports: list[Literal["audit", "error", "general", "slowquery", "iam-db-auth-error"]] = Field(
+        ["audit", "error", "general", "slowquery"], description="Logs exported to CloudWatch Logs."
+    )
+    s3_import_buckets: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
+        ["redshift-downloads"], description="Buckets the cluster may read with LOAD DATA FROM S3 (the TICKIT sample lives in redshift-downloads)."
+    )
+    integration: Integration = Field(..., description="This source's zero-ETL integration (below).")
+    target_database: TargetDatabase = Field(default_factory=TargetDatabase, description="The database created FROM INTEGRATION (below).")
+
+    @field_validator("cluster_identifier")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        return _rds_identifier(value)
+
+    @field_validator("engine_version")
+    @classmethod
+    def _engine_floor(cls, value: str) -> str:
+        match = ENGINE_VERSION_RE.match(value)
+        if not match:
+            raise ValueError("must look like 8.0.mysql_aurora.3.05.2")
+        if tuple(int(g) for g in match.groups()) < _version_tuple(FACTS.min_engine_version):
+            raise ValueError(f"zero-ETL needs Aurora MySQL {FACTS.min_engine_version} or later")
+        return value
+
+
 class Environment(Strict):
-    """One environment: one account, one region, one source into one warehouse."""
+    """One environment: one region, a source account with one or more Aurora sources, and a
+    target account (the same one unless stated) with one warehouse they all feed."""
 
     name: str = Field(..., pattern=r"^[a-z][a-z0-9]{0,11}$", description="Short name (lowercase letters and digits, at most 12), used in stack names and state keys.")
-    account_id: str = Field(..., pattern=r"^\d{12}$", description="AWS account (12 digits) of every stack of this environment, pinned in allowed_account_ids.")
-    region: str = Field(..., description="AWS region with zero-ETL support (catalog/regions.yaml).")
+    region: str = Field(..., description="AWS region with zero-ETL support (catalog/regions.yaml); source and target share it.")
+    rollout_wave: int = Field(0, ge=0, le=99, description="Rollout order: every stack of wave 0 (dev, say) deploys before any of wave 1 (prod).")
+    source_account: Account = Field(..., description="Account of the Aurora sources and the integrations.")
+    target_account: Account | None = Field(None, description="Account of the warehouse; omitted means the source account.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource, with the environment and stack.")
-    network: Network = Field(..., description="Where the data stores live (below).")
-    source: Source = Field(..., description="The Aurora MySQL source (below).")
-    warehouse: Warehouse = Field(..., description="The Redshift Serverless target (below).")
-    integration: Integration = Field(..., description="The zero-ETL integration (below).")
-    target_database: TargetDatabase = Field(default_factory=TargetDatabase, description="The database created FROM INTEGRATION (below).")
+    network: Network = Field(..., description="The source account's network (below).")
+    target_network: Network | None = Field(None, description="The target account's network when the accounts differ; omitted means the same settings as network.")
+    sources: list[Source] = Field(..., min_length=1, description="The Aurora MySQL sources (below); all feed the one warehouse.")
+    warehouse: Warehouse = Field(..., description="The Redshift target (below).")
+    operator_role_names: list[Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")]] = Field(
+        default_factory=list, description="Existing IAM roles in the source account that get the rds-integrations operator policy."
+    )
+
+    @property
+    def target(self) -> Account:
+        return self.target_account or self.source_account
+
+    @property
+    def cross_account(self) -> bool:
+        return self.target.account_id != self.source_account.account_id
 
     @field_validator("region")
     @classmethod
@@ -242,26 +220,48 @@ class Environment(Strict):
             raise ValueError(f"zero-ETL is not available in {region!r}; allowed: {', '.join(FACTS.regions)} (catalog/regions.yaml)")
         return region
 
+    @field_validator("sources")
+    @classmethod
+    def _distinct_sources(cls, sources: list[Source]) -> list[Source]:
+        for field in ("name", "integration.integration_name", "target_database.database_name"):
+            values = [_dig(source, field) for source in sources]
+            clashes = sorted({v for v in values if values.count(v) > 1})
+            if clashes:
+                raise ValueError(f"sources share {field} {clashes}; each source needs its own")
+        return sources
+
     @model_validator(mode="after")
-    def _zones_in_region(self) -> Environment:
-        for zone in self.network.availability_zones:
-            if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
-                raise ValueError(f"availability zone {zone!r} is not in region {self.region}")
+    def _same_region_everywhere(self) -> Environment:
+        for network in filter(None, (self.network, self.target_network)):
+            for zone in network.availability_zones:
+                if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
+                    raise ValueError(f"availability zone {zone!r} is not in region {self.region}")
+        arn = self.warehouse.namespace_arn
+        if arn is not None:
+            region, account = arn.split(":")[3:5]
+            if region != self.region:
+                raise ValueError(f"warehouse namespace {arn} is in {region}; zero-ETL needs source and target in the same region ({self.region})")
+            if account != self.target.account_id:
+                raise ValueError(f"warehouse namespace {arn} is in account {account}, not the target account {self.target.account_id}")
         return self
 
 
+def _dig(model: BaseModel, dotted: str) -> object:
+    for part in dotted.split("."):
+        model = getattr(model, part)
+    return model
+
+
 class Catalog(Strict):
-    """The whole catalog file."""
+    """The whole catalog file (after `defaults` are merged into each environment)."""
 
     app: str = Field("zeroetl", pattern=r"^[a-z][a-z0-9]{0,11}$", description="Application prefix of every name and state key.")
+    state: State = Field(default_factory=State, description="The Terraform state backend (below).")
     environments: list[Environment] = Field(..., min_length=1, description="The environments; names must be unique.")
 
-    @field_validator("environments")
-    @classmethod
-    def _unique_names(cls, environments: list[Environment]) -> list[Environment]:
-        seen: set[str] = set()
-        for env in environments:
-            if env.name in seen:
-                raise ValueError(f"environment name {env.name!r} is used twice; names must be unique")
-            seen.add(env.name)
-        return environments
+    @model_validator(mode="after")
+    def _fleet_rules(self) -> Catalog:
+        from zeroetl.fleet_rules import check_fleet
+
+        check_fleet(self)
+        return self

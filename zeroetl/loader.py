@@ -29,6 +29,7 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError(f"{path}:{line} is not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     if not isinstance(raw, dict):
         raise CatalogError(f"{path}: the catalog must be a mapping with 'environments', got {type(raw).__name__}")
+    raw = _apply_defaults(path, raw)
     try:
         return Catalog.model_validate(raw)
     except ValidationError as exc:
@@ -36,8 +37,37 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError("\n".join(lines)) from exc
 
 
+DEFAULTS_SECTIONS = ("environment", "source")
+
+
+def _apply_defaults(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    """Merge `defaults.environment` under every environment and `defaults.source` under every
+    source: the environment's own values win, mappings merge, lists and scalars replace."""
+    defaults = raw.pop("defaults", None) or {}
+    if not isinstance(defaults, dict) or set(defaults) - set(DEFAULTS_SECTIONS):
+        raise CatalogError(f"{path}: defaults: allowed sections are {', '.join(DEFAULTS_SECTIONS)}, got {defaults!r}")
+    envs = raw.get("environments")
+    if not isinstance(envs, list):
+        return raw
+    merged_envs = []
+    for env in envs:
+        if isinstance(env, dict):
+            env = _merge(defaults.get("environment") or {}, env)
+            if isinstance(env.get("sources"), list):
+                env["sources"] = [_merge(defaults.get("source") or {}, s) if isinstance(s, dict) else s for s in env["sources"]]
+        merged_envs.append(env)
+    return {**raw, "environments": merged_envs}
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return merged
+
+
 def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
-    """One line: file, environment, field, bad value, what is allowed."""
+    """One line per problem: file, environment, field, bad value, what is allowed."""
     loc = error["loc"]
     where = _field_path(raw, loc)
     if error["type"] == "extra_forbidden":
@@ -46,6 +76,9 @@ def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "missing":
         return f"{path}: {where}: required field is missing"
+    if isinstance(error["input"], dict):
+        # A rule over a whole section: its message names the fields itself.
+        return "\n".join(f"{path}: {where}: {line}" for line in message.splitlines())
     return f"{path}: {where} = {error['input']!r}: {message}"
 
 

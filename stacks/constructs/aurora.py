@@ -104,6 +104,20 @@ class S3ImportRole(Construct):
         IamRolePolicy(self, "read-buckets", name="s3-import-read", role=self.role.id, policy=json.dumps(read, indent=2))
 
 
+class SourcePrerequisites(Construct):
+    """For an existing cluster: the zero-ETL parameter group and the S3 import role, to be
+    attached to it (and its writer rebooted) before the integration is created."""
+
+    def __init__(self, scope: Construct, id_: str, *, source: Source, region: str, account_id: str, role_name: str) -> None:
+        super().__init__(scope, id_)
+        self.s3_role = S3ImportRole(
+            self, "s3-import", name=role_name, region=region, account_id=account_id, buckets=source.s3_import_buckets
+        )
+        self.parameter_group = BinlogParameterGroup(
+            self, "binlog-parameters", name=f"{source.cluster_identifier}-zero-etl", s3_role_arn=self.s3_role.role.arn
+        )
+
+
 class AuroraSource(Construct):
     """The Aurora MySQL cluster (the article's zero-etl-source-ams) with writer and readers."""
 
@@ -123,12 +137,8 @@ class AuroraSource(Construct):
     ) -> None:
         super().__init__(scope, id_)
         ident = source.cluster_identifier
-        self.s3_role = S3ImportRole(
-            self, "s3-import", name=role_name, region=region, account_id=account_id, buckets=source.s3_import_buckets
-        )
-        self.parameter_group = BinlogParameterGroup(
-            self, "binlog-parameters", name=f"{ident}-zero-etl", s3_role_arn=self.s3_role.role.arn
-        )
+        prerequisites = SourcePrerequisites(self, "prerequisites", source=source, region=region, account_id=account_id, role_name=role_name)
+        self.s3_role, self.parameter_group = prerequisites.s3_role, prerequisites.parameter_group
         subnet_group = DbSubnetGroup(
             self, "subnets", name=ident, description=f"Private subnets of {ident}", subnet_ids=network.subnet_ids
         )

@@ -11,27 +11,28 @@ from cdktf_cdktf_provider_aws.rds_integration import RdsIntegration
 from constructs import Construct
 
 from stacks.constructs.kms import ManagedKey
-from zeroetl.catalog import Environment
+from zeroetl.catalog import Environment, Source
 from zeroetl.facts import partition
 
 
 def integration_arn_pattern(env: Environment) -> str:
-    return f"arn:{partition(env.region)}:rds:{env.region}:{env.account_id}:integration:*"
+    return f"arn:{partition(env.region)}:rds:{env.region}:{env.source_account.account_id}:integration:*"
 
 
 class IntegrationKey(ManagedKey):
     """A customer managed key for the integration. Redshift decrypts and creates grants on it,
     only for integrations of this account (the key policy AWS documents for zero-ETL)."""
 
-    def __init__(self, scope: Construct, id_: str, *, env: Environment, alias: str) -> None:
+    def __init__(self, scope: Construct, id_: str, *, env: Environment, source: Source, alias: str) -> None:
         part = partition(env.region)
+        account = env.source_account.account_id
         super().__init__(
             scope,
             id_,
             region=env.region,
-            account_id=env.account_id,
+            account_id=account,
             alias=alias,
-            description=f"Zero-ETL integration {env.integration.integration_name}",
+            description=f"Zero-ETL integration {source.integration.integration_name}",
             service_statements=[
                 {
                     "Sid": "RedshiftUsesKeyForThisAccountsIntegrations",
@@ -40,8 +41,8 @@ class IntegrationKey(ManagedKey):
                     "Action": ["kms:Decrypt", "kms:CreateGrant"],
                     "Resource": "*",
                     "Condition": {
-                        "StringEquals": {"aws:SourceAccount": env.account_id},
-                        "ArnLike": {"aws:SourceArn": f"arn:{part}:redshift:{env.region}:{env.account_id}:integration:*"},
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {"aws:SourceArn": f"arn:{part}:redshift:{env.region}:{account}:integration:*"},
                     },
                 }
             ],
@@ -83,7 +84,7 @@ class ZeroEtlIntegration(Construct):
 
 
 class OperatorPolicy(Construct):
-    """The article's rds-integrations policy, scoped to this source and this target."""
+    """The article's rds-integrations policy, scoped to this environment's sources and target."""
 
     def __init__(
         self,
@@ -92,7 +93,7 @@ class OperatorPolicy(Construct):
         *,
         name: str,
         env: Environment,
-        source_arn: str,
+        source_arns: list[str],
         target_arn: str,
         role_names: list[str],
     ) -> None:
@@ -101,7 +102,7 @@ class OperatorPolicy(Construct):
         document = {
             "Version": "2012-10-17",
             "Statement": [
-                {"Sid": "CreateFromThisSource", "Effect": "Allow", "Action": ["rds:CreateIntegration"], "Resource": [source_arn, integrations]},
+                {"Sid": "CreateFromTheseSources", "Effect": "Allow", "Action": ["rds:CreateIntegration"], "Resource": [*source_arns, integrations]},
                 # DescribeIntegrations lists across the account; AWS offers no resource-level
                 # control for listing, so this one statement needs "*" (as in the article).
                 {"Sid": "DescribeIntegrations", "Effect": "Allow", "Action": ["rds:DescribeIntegrations"], "Resource": "*"},

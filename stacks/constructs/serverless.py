@@ -57,23 +57,7 @@ class ServerlessWarehouse(Construct):
             db_name=warehouse.db_name,
             log_exports=list(warehouse.log_exports),
         )
-        self.security_group = SecurityGroup(
-            self,
-            "security-group",
-            name=f"{warehouse.workgroup_name}-redshift",
-            description=f"SQL clients of {warehouse.workgroup_name}",
-            vpc_id=vpc_id,
-            ingress=[
-                SecurityGroupIngress(
-                    description="Redshift from the allowed networks",
-                    protocol="tcp",
-                    from_port=REDSHIFT_PORT,
-                    to_port=REDSHIFT_PORT,
-                    cidr_blocks=cidr_blocks,
-                )
-            ],
-            egress=[],
-        )
+        self.security_group = warehouse_security_group(self, name=warehouse.workgroup_name, vpc_id=vpc_id, cidr_blocks=cidr_blocks)
         parameters = {**SERVERLESS_CONFIG_PARAMETERS, "enable_case_sensitive_identifier": _flag(warehouse.enable_case_sensitive_identifier)}
         self.workgroup = RedshiftserverlessWorkgroup(
             self,
@@ -92,6 +76,27 @@ class ServerlessWarehouse(Construct):
                 for key, value in sorted(parameters.items())
             ],
         )
+
+
+def warehouse_security_group(scope: Construct, *, name: str, vpc_id: str, cidr_blocks: list[str]) -> SecurityGroup:
+    """Redshift's port from the allowed networks, nothing out: zero-ETL needs no network path."""
+    return SecurityGroup(
+        scope,
+        "security-group",
+        name=f"{name}-redshift",
+        description=f"SQL clients of {name}",
+        vpc_id=vpc_id,
+        ingress=[
+            SecurityGroupIngress(
+                description="Redshift from the allowed networks",
+                protocol="tcp",
+                from_port=REDSHIFT_PORT,
+                to_port=REDSHIFT_PORT,
+                cidr_blocks=cidr_blocks,
+            )
+        ],
+        egress=[],
+    )
 
 
 def _flag(value: bool) -> str:

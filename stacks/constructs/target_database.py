@@ -60,13 +60,12 @@ class DatabaseFromIntegration(Construct):
         database_name: str,
         integration_id: str,
         settings: ReplicationSettings,
-        workgroup_name: str,
-        connect_database: str,
-        admin_secret_arn: str,
+        connection: dict[str, str],
     ) -> None:
+        """connection: database and secret_arn, with workgroup_name (Serverless) or
+        cluster_identifier (provisioned)."""
         super().__init__(scope, id_)
         integration = DataResource(self, "integration-id", triggers_replace={"integration_id": integration_id})
-        connection = {"workgroup_name": workgroup_name, "database": connect_database, "secret_arn": admin_secret_arn}
         self.create = RedshiftdataStatement(
             self,
             "create-database",

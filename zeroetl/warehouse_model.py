@@ -1,0 +1,70 @@
+"""The catalog's warehouse: Redshift Serverless or a provisioned RA3 cluster, created here or
+brought by the team (its namespace ARN)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from zeroetl.strict import Strict
+
+SERVERLESS_NAME = r"^[a-z0-9-]{3,64}$"
+SERVERLESS_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift-serverless:[a-z0-9-]+:\d{12}:namespace/[0-9a-f-]{36}$")
+PROVISIONED_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift:[a-z0-9-]+:\d{12}:namespace:[0-9a-f-]{36}$")
+SECRET_ARN = r"^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$"
+
+
+class Warehouse(Strict):
+    """The Redshift target every source of the environment feeds."""
+
+    type: Literal["serverless", "provisioned"] = Field("serverless", description="Redshift Serverless, or a provisioned RA3 cluster.")
+    create_warehouse: bool = Field(
+        True, description="Create the warehouse; false means an existing one (namespace_arn) that gets only the resource policy."
+    )
+    namespace_arn: str | None = Field(None, description="Existing warehouse's namespace ARN (create_warehouse: false).")
+    admin_secret_arn: str | None = Field(
+        None, pattern=SECRET_ARN, description="Existing warehouse: the secret of a superuser, used to run CREATE DATABASE ... FROM INTEGRATION."
+    )
+    namespace_name: str | None = Field(None, pattern=SERVERLESS_NAME, description="serverless: the namespace (the article: zero-etl-target-rs-ns).")
+    workgroup_name: str | None = Field(None, pattern=SERVERLESS_NAME, description="serverless: the workgroup (the article: zero-etl-target-rs-wg).")
+    base_capacity: int = Field(8, ge=8, le=1024, multiple_of=8, description="serverless: base RPUs, 8-1024, a multiple of 8.")
+    max_capacity: int = Field(64, ge=8, le=5632, multiple_of=8, description="serverless: RPU ceiling that caps the bill, base_capacity-5632, a multiple of 8.")
+    cluster_identifier: str | None = Field(
+        None, pattern=r"^[a-z]([a-z0-9]|-[a-z0-9]){0,62}$", description="provisioned: the cluster identifier (1-63 lowercase letters, digits, single hyphens)."
+    )
+    node_type: str = Field("ra3.xlplus", pattern=r"^ra3\.(xlplus|large|4xlarge|16xlarge)$", description="provisioned: an RA3 node type (zero-ETL needs RA3).")
+    number_of_nodes: int = Field(2, ge=1, le=128, description="provisioned: nodes in the cluster.")
+    automated_snapshot_retention_period: int = Field(7, ge=1, le=35, description="provisioned: days of automated snapshots.")
+    admin_username: str = Field("admin", pattern=r"^[a-z][a-z0-9_]{0,127}$", description="Admin user; its password is generated and kept in Secrets Manager.")
+    db_name: str = Field("dev", pattern=r"^[a-z][a-z0-9_]{0,126}$", description="The first database, used to run CREATE DATABASE ... FROM INTEGRATION.")
+    log_exports: list[Literal["userlog", "connectionlog", "useractivitylog"]] = Field(
+        ["userlog", "connectionlog", "useractivitylog"], description="Logs exported to CloudWatch Logs."
+    )
+    enable_case_sensitive_identifier: Literal[True] = Field(
+        True, description="Mandatory for zero-ETL: MySQL identifiers are case sensitive. Cannot be turned off."
+    )
+    enhanced_vpc_routing: Literal[False] = Field(
+        False, description="Must stay off: a warehouse with integrations cannot use enhanced VPC routing."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Warehouse:
+        serverless = self.type == "serverless"
+        if self.create_warehouse:
+            if self.namespace_arn or self.admin_secret_arn:
+                raise ValueError("namespace_arn/admin_secret_arn describe an existing warehouse: set create_warehouse: false")
+            needed = ("namespace_name", "workgroup_name") if serverless else ("cluster_identifier",)
+        else:
+            needed = ("namespace_arn", "admin_secret_arn", "workgroup_name" if serverless else "cluster_identifier")
+            pattern = SERVERLESS_NAMESPACE_ARN_RE if serverless else PROVISIONED_NAMESPACE_ARN_RE
+            if self.namespace_arn and not pattern.match(self.namespace_arn):
+                form = "redshift-serverless:REGION:ACCOUNT:namespace/UUID" if serverless else "redshift:REGION:ACCOUNT:namespace:UUID"
+                raise ValueError(f"namespace_arn {self.namespace_arn!r} is not a {self.type} namespace ARN (arn:aws:{form})")
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {'new' if self.create_warehouse else 'existing'} {self.type} warehouse needs {', '.join(missing)}")
+        if serverless and self.max_capacity < self.base_capacity:
+            raise ValueError(f"max_capacity {self.max_capacity} is below base_capacity {self.base_capacity}")
+        return self
