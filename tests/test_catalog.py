@@ -23,11 +23,13 @@ def _env(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _set(path: str, value: Any) -> Callable[[dict], None]:
+    """Set a dotted path inside the first environment; numbers index lists."""
+
     def change(data: dict) -> None:
         *parents, leaf = path.split(".")
-        node = _env(data)
+        node: Any = _env(data)
         for key in parents:
-            node = node.setdefault(key, {})
+            node = node[int(key)] if key.isdigit() else node.setdefault(key, {})
         node[leaf] = value
 
     return change
@@ -37,28 +39,86 @@ def _drop(key: str) -> Callable[[dict], None]:
     return lambda data: _env(data).pop(key)
 
 
+def _copies(count: int, tweak: Callable[[int, dict], None]) -> Callable[[dict], None]:
+    """count environments made from the first, each renamed and then tweaked."""
+
+    def change(data: dict) -> None:
+        template = _env(data)
+        data["environments"] = []
+        for index in range(count):
+            env = copy.deepcopy(template)
+            env["name"] = f"e{index}"
+            source = env["sources"][0]
+            source["cluster_identifier"] = f"c{index}"
+            source["integration"]["integration_name"] = f"i{index}"
+            tweak(index, env)
+            data["environments"].append(env)
+
+    return change
+
+
+def _existing_cluster(index: int, env: dict) -> None:
+    env["sources"][0].update(create_cluster=False, cluster_identifier="shared-orders")
+
+
+def _existing_warehouse(index: int, env: dict) -> None:
+    env["warehouse"] = {
+        "create_warehouse": False,
+        "namespace_arn": "arn:aws:redshift-serverless:us-east-1:111111111111:namespace/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+        "workgroup_name": "shared",
+        "admin_secret_arn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:admin-AbCdEf",
+    }
+
+
+def _own_warehouse(index: int, env: dict) -> None:
+    env["warehouse"].update(namespace_name=f"ns-{index}", workgroup_name=f"wg-{index}")
+
+
+def _same_cluster(index: int, env: dict) -> None:
+    _own_warehouse(index, env)
+    env["sources"][0]["cluster_identifier"] = "orders"
+
+
 def _duplicate_env(data: dict) -> None:
     data["environments"].append(copy.deepcopy(_env(data)))
 
 
+SRC = "sources.0"
 CASES = {
-    "unknown field": (_set("source.colour", "blue"), "source.colour", "unknown field; allowed fields here: backup_retention_period"),
-    "missing account": (_drop("account_id"), "account_id", "required field is missing"),
-    "malformed account id": (_set("account_id", "12345"), "account_id = '12345'", "should match pattern"),
+    "unknown field": (_set(f"{SRC}.colour", "blue"), "sources[0].colour", "unknown field; allowed fields here: backup_retention_period"),
+    "missing account": (_drop("source_account"), "source_account", "required field is missing"),
+    "malformed account id": (_set("source_account.account_id", "12345"), "source_account.account_id = '12345'", "should match pattern"),
+    "malformed role arn": (_set("source_account.role_arn", "arn:aws:iam::role/x"), "source_account", "must look like arn:aws:iam::111111111111:role/NAME"),
+    "role in another account": (_set("source_account.role_arn", "arn:aws:iam::999999999999:role/deployer"), "source_account", "is in account 999999999999, not 111111111111"),
     "region without zero-ETL": (_set("region", "ap-southeast-5"), "region = 'ap-southeast-5'", "zero-ETL is not available in 'ap-southeast-5'; allowed: af-south-1"),
-    "engine below floor": (_set("source.engine_version", "8.0.mysql_aurora.3.04.1"), "source.engine_version = '8.0.mysql_aurora.3.04.1'", "needs Aurora MySQL 3.05.2 or later"),
-    "engine malformed": (_set("source.engine_version", "5.7.12"), "source.engine_version = '5.7.12'", "must look like 8.0.mysql_aurora.3.05.2"),
+    "engine below floor": (_set(f"{SRC}.engine_version", "8.0.mysql_aurora.3.04.1"), "sources[0].engine_version = '8.0.mysql_aurora.3.04.1'", "needs Aurora MySQL 3.05.2 or later"),
+    "engine malformed": (_set(f"{SRC}.engine_version", "5.7.12"), "sources[0].engine_version = '5.7.12'", "must look like 8.0.mysql_aurora.3.05.2"),
+    "source and target in different regions": (
+        _set("warehouse", {"create_warehouse": False, "workgroup_name": "analytics", "namespace_arn": "arn:aws:redshift-serverless:eu-west-1:111111111111:namespace/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "admin_secret_arn": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:a-AbCdEf"}),
+        "environments[0] (environment 'demo')", "is in eu-west-1; zero-ETL needs source and target in the same region (us-east-1)",
+    ),
     "case sensitivity off": (_set("warehouse.enable_case_sensitive_identifier", False), "warehouse.enable_case_sensitive_identifier = False", "Input should be True"),
     "enhanced vpc routing on": (_set("warehouse.enhanced_vpc_routing", True), "warehouse.enhanced_vpc_routing = True", "Input should be False"),
+    "provisioned needs a cluster": (_set("warehouse.type", "provisioned"), "warehouse", "a new provisioned warehouse needs cluster_identifier"),
+    "provisioned node type": (_set("warehouse.node_type", "dc2.large"), "warehouse.node_type = 'dc2.large'", "should match pattern"),
     "open ingress": (_set("network.allowed_cidr_blocks", ["0.0.0.0/0"]), "network.allowed_cidr_blocks", "opens the databases to the internet"),
     "zone outside region": (_set("network.availability_zones", ["eu-west-1a", "us-east-1b", "us-east-1c"]), "environments[0] (environment 'demo')", "'eu-west-1a' is not in region us-east-1"),
-    "too many filter patterns": (_set("integration.data_filter", [f"include: db.t{i}" for i in range(100)]), "integration.data_filter", "at most 99 items"),
-    "malformed filter pattern": (_set("integration.data_filter", ["db.orders"]), "integration.data_filter", "must be 'include: database.table' or 'exclude: database.table'"),
-    "refresh interval too long": (_set("target_database.refresh_interval", 432001), "target_database.refresh_interval = 432001", "less than or equal to 432000"),
+    "too many filter patterns": (_set(f"{SRC}.integration.data_filter", [f"include: db.t{i}" for i in range(100)]), "integration.data_filter", "at most 99 items"),
+    "malformed filter pattern": (_set(f"{SRC}.integration.data_filter", ["db.orders"]), "integration.data_filter", "must be 'include: database.table' or 'exclude: database.table'"),
+    "refresh interval too long": (_set(f"{SRC}.target_database.refresh_interval", 432001), "target_database.refresh_interval = 432001", "less than or equal to 432000"),
     "capacity not a multiple of 8": (_set("warehouse.base_capacity", 12), "warehouse.base_capacity = 12", "multiple of 8"),
-    "cluster name too long": (_set("source.cluster_identifier", "a" * 64), "source.cluster_identifier", "must be 1-63 lowercase letters"),
-    "context without key": (_set("integration.additional_encryption_context", {"a": "b"}), "integration", "only works with a customer managed key"),
-    "duplicate environment": (_duplicate_env, "environments", "environment name 'demo' is used twice"),
+    "cluster name too long": (_set(f"{SRC}.cluster_identifier", "a" * 64), "sources[0].cluster_identifier", "must be 1-63 lowercase letters"),
+    "environment name too long": (_set("name", "a" * 13), "name = 'aaaaaaaaaaaaa'", "should match pattern"),
+    "context without key": (_set(f"{SRC}.integration.additional_encryption_context", {"a": "b"}), "integration", "only works with a customer managed key"),
+    "duplicate environment": (_duplicate_env, "environments[1] ('demo') stack", "stack name 'demo-source' clashes with environments[0] ('demo') stack"),
+    "two sources with one name": (lambda d: _env(d)["sources"].append(copy.deepcopy(_env(d)["sources"][0])), "sources", "sources share name ['tickit']"),
+    "clashing cluster name": (_copies(2, _same_cluster), "environments[1] ('e1').sources[0] ('tickit').cluster_identifier", "cluster 'orders' clashes with environments[0]"),
+    "clashing warehouse name": (_copies(2, lambda i, e: None), "environments[1] ('e1').warehouse.namespace_name", "namespace 'zero-etl-target-rs-ns' clashes"),
+    "more than 5 integrations on one source": (_copies(6, lambda i, e: (_own_warehouse(i, e), _existing_cluster(i, e))), "environments[5] ('e5')", "6 integrations on source cluster 'shared-orders'"),
+    "more than 50 integrations on one target": (_copies(51, _existing_warehouse), "environments[50] ('e50')", "51 integrations into warehouse arn:aws:redshift-serverless:us-east-1:111111111111:namespace/"),
+    "more than 100 integrations per account and region": (_copies(101, _own_warehouse), "environments[100] ('e100')", "101 integrations in account 111111111111, region us-east-1; the AWS quota is 100"),
+    "s3 state without bucket": (lambda d: d.update(state={"backend": "s3"}), "state", "backend s3 needs a bucket pattern"),
+    "bad bucket pattern": (lambda d: d.update(state={"backend": "s3", "bucket": "{team}-state"}), "state", "may use only {app}, {account} and {region}"),
 }
 
 
@@ -70,9 +130,18 @@ def _write(tmp_path: Path, change: Callable[[dict], None]) -> Path:
     return path
 
 
-def test_default_catalog_is_valid() -> None:
-    catalog = load_catalog(ROOT / "catalog" / "default.yaml")
-    assert [env.name for env in catalog.environments] == ["demo"]
+def test_shipped_catalogs_are_valid() -> None:
+    assert [env.name for env in load_catalog(ROOT / "catalog" / "default.yaml").environments] == ["demo"]
+    fleet = load_catalog(ROOT / "catalog" / "fleet.yaml")
+    assert [env.name for env in fleet.environments] == ["dev", "prod", "eu", "legacy"]
+
+
+def test_defaults_merge_under_each_environment_and_source() -> None:
+    prod = load_catalog(ROOT / "catalog" / "fleet.yaml").environments[1]
+    assert prod.tags == {"owner": "data-platform", "cost-center": "analytics", "criticality": "high"}
+    assert [s.engine_version for s in prod.sources] == ["8.0.mysql_aurora.3.08.1"] * 2
+    dev = load_catalog(ROOT / "catalog" / "fleet.yaml").environments[0]
+    assert dev.sources[0].instance_class == "db.r6g.large"  # the environment's own value wins
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))

@@ -33,29 +33,31 @@ def test_integration_reads_source_cluster_and_authorized_namespace(integration: 
 
 def test_planned_integration_has_real_arns(default_synth: Synthesized, default_plans: dict[str, PlanResult]) -> None:
     env = default_synth.catalog.environments[0]
+    account = env.source_account.account_id
     after = _planned_after(default_plans["demo-integration"], "aws_rds_integration")
-    assert after["source_arn"] == f"arn:aws:rds:{env.region}:{env.account_id}:cluster:{env.source.cluster_identifier}"
-    assert after["target_arn"].startswith(f"arn:aws:redshift-serverless:{env.region}:{env.account_id}:namespace/")
+    assert after["source_arn"] == f"arn:aws:rds:{env.region}:{account}:cluster:{env.sources[0].cluster_identifier}"
+    assert after["target_arn"].startswith(f"arn:aws:redshift-serverless:{env.region}:{account}:namespace/")
 
 
 def test_aws_owned_key_ignores_reported_key_and_no_filter_means_null(integration: dict, default_synth: Synthesized) -> None:
     resource = only(integration, "aws_rds_integration")
     assert resource["lifecycle"]["ignore_changes"] == ["kms_key_id"]
     assert "kms_key_id" not in resource
-    assert "data_filter = null" in default_synth.tfvars["demo-integration"]
+    assert "data_filter_tickit = null" in default_synth.tfvars["demo-integration"]
 
 
 def test_operator_policy_is_scoped_to_this_source_and_target(default_synth: Synthesized, default_plans: dict[str, PlanResult]) -> None:
     env = default_synth.catalog.environments[0]
+    account = env.source_account.account_id
     after = _planned_after(default_plans["demo-integration"], "aws_iam_policy")
     statements = {s["Sid"]: s for s in json.loads(after["policy"])["Statement"]}
-    integrations = f"arn:aws:rds:{env.region}:{env.account_id}:integration:*"
-    cluster = f"arn:aws:rds:{env.region}:{env.account_id}:cluster:{env.source.cluster_identifier}"
-    assert statements["CreateFromThisSource"]["Resource"] == [cluster, integrations]
+    integrations = f"arn:aws:rds:{env.region}:{account}:integration:*"
+    cluster = f"arn:aws:rds:{env.region}:{account}:cluster:{env.sources[0].cluster_identifier}"
+    assert statements["CreateFromTheseSources"]["Resource"] == [cluster, integrations]
     assert statements["ManageIntegrations"]["Action"] == ["rds:DeleteIntegration", "rds:ModifyIntegration"]
     assert statements["ManageIntegrations"]["Resource"] == [integrations]
     target = statements["InboundIntoThisTarget"]["Resource"][0]
-    assert target.startswith(f"arn:aws:redshift-serverless:{env.region}:{env.account_id}:namespace/")
+    assert target.startswith(f"arn:aws:redshift-serverless:{env.region}:{account}:namespace/")
     wildcard = [sid for sid, s in statements.items() if s["Resource"] == "*"]
     assert wildcard == ["DescribeIntegrations"]
     assert all("*" not in action for s in statements.values() for action in s["Action"])

@@ -12,7 +12,7 @@ from zeroetl.render import _jinja, hcl
 def test_missing_value_is_an_error_not_a_blank(default_synth: Synthesized) -> None:
     env = default_synth.catalog.environments[0]
     with pytest.raises(UndefinedError):
-        _jinja().from_string("x = {{ env.source.no_such_field | hcl }}").render(env=env)
+        _jinja().from_string("x = {{ env.sources[0].no_such_field | hcl }}").render(env=env)
 
 
 def test_hcl_literals() -> None:
@@ -24,8 +24,8 @@ def test_hcl_literals() -> None:
 
 def test_variant_values_reach_the_variable_files(variant_synth: Synthesized) -> None:
     tfvars = variant_synth.tfvars
-    assert 'data_filter = "include: orders.*, exclude: orders.tmp_*"' in tfvars["variant-integration"]
-    assert "refresh_interval = 3600" in tfvars["variant-target-database"]
-    assert "history_mode     = true" in tfvars["variant-target-database"]
+    assert 'data_filter_orders = "include: orders.*, exclude: orders.tmp_*"' in tfvars["variant-integration"]
+    assert "refresh_interval_orders = 3600" in tfvars["variant-target-database"]
+    assert "history_mode_orders     = true" in tfvars["variant-target-database"]
     assert "base_capacity = 32" in tfvars["variant-warehouse"]
-    assert "backup_retention_period      = 14" in tfvars["variant-source"]
+    assert "backup_retention_period_orders      = 14" in tfvars["variant-source"]

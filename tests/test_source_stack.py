@@ -68,7 +68,7 @@ def test_cluster_is_encrypted_protected_backed_up_and_logged(source: dict) -> No
     assert cluster["deletion_protection"] is True
     assert cluster["skip_final_snapshot"] is False
     assert cluster["final_snapshot_identifier"]
-    assert cluster["backup_retention_period"] == "${var.backup_retention_period}"
+    assert cluster["backup_retention_period"] == "${var.backup_retention_period_tickit}"
     assert set(cluster["enabled_cloudwatch_logs_exports"]) >= {"audit", "error", "slowquery"}
     assert only(source, "aws_kms_key")["enable_key_rotation"] is True
 
@@ -89,8 +89,8 @@ def test_writer_and_reader_in_different_zones_private_with_article_class(default
     assert len(instances) == 2
     assert len({i["availability_zone"] for i in instances}) == 2
     assert all(i["publicly_accessible"] is False for i in instances)
-    assert all(i["instance_class"] == "${var.instance_class}" for i in instances)
-    assert 'instance_class               = "db.r6g.2xlarge"' in default_synth.tfvars["demo-source"]
+    assert all(i["instance_class"] == "${var.instance_class_tickit}" for i in instances)
+    assert 'instance_class_tickit               = "db.r6g.2xlarge"' in default_synth.tfvars["demo-source"]
 
 
 def test_no_security_group_is_open_to_the_internet(default_synth: Synthesized) -> None:

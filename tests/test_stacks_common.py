@@ -29,7 +29,7 @@ def test_providers_pin_account_region_and_tag_everything(default_synth: Synthesi
     env = default_synth.catalog.environments[0]
     for name, stack in default_synth.stacks.items():
         (provider,) = stack["provider"]["aws"]
-        assert provider["allowed_account_ids"] == [env.account_id]
+        assert provider["allowed_account_ids"] == [env.source_account.account_id]
         assert provider["region"] == env.region
         tags = provider["default_tags"][0]["tags"]
         assert tags["environment"] == env.name and tags["stack"] == name and tags["owner"] == "data-platform"
@@ -57,5 +57,5 @@ def test_catalog_names_reach_aws_names(default_synth: Synthesized) -> None:
     catalog: Catalog = default_synth.catalog
     env = catalog.environments[0]
     text = "".join((default_synth.stack_dir(n) / "cdk.tf.json").read_text() for n in default_synth.stacks)
-    for name in (env.source.cluster_identifier, env.warehouse.namespace_name, env.warehouse.workgroup_name, env.integration.integration_name):
+    for name in (env.sources[0].cluster_identifier, env.warehouse.namespace_name, env.warehouse.workgroup_name, env.sources[0].integration.integration_name):
         assert f'"{name}"' in text

@@ -45,11 +45,11 @@ def test_resource_policy_authorizes_principal_and_source(default_synth: Synthesi
     statements = {s["Sid"]: s for s in json.loads(policy_resource["policy"])["Statement"]}
     principal = statements["AuthorizedPrincipals"]
     assert principal["Action"] == "redshift:CreateInboundIntegration"
-    assert principal["Principal"] == {"AWS": [f"arn:aws:iam::{env.account_id}:root"]}
+    assert principal["Principal"] == {"AWS": [f"arn:aws:iam::{env.source_account.account_id}:root"]}
     assert principal["Resource"] == namespace_arn
     source = statements["AuthorizedIntegrationSources"]
     assert source["Principal"] == {"Service": "redshift.amazonaws.com"}
     assert source["Action"] == "redshift:AuthorizeInboundIntegration"
     assert source["Condition"]["StringEquals"]["aws:SourceArn"] == [
-        f"arn:aws:rds:{env.region}:{env.account_id}:cluster:{env.source.cluster_identifier}"
+        f"arn:aws:rds:{env.region}:{env.source_account.account_id}:cluster:{env.sources[0].cluster_identifier}"
     ]
