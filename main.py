@@ -1,4 +1,5 @@
-"""Synthesize the zero-ETL stacks of a catalog (the app cdktf.json runs for `cdktf synth`)."""
+"""The zero-ETL app: `python main.py` synthesizes a catalog (what cdktf.json runs for
+`cdktf synth`); `python main.py rollout` lists the rollout waves."""
 
 from __future__ import annotations
 
@@ -8,13 +9,25 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
+from zeroetl.catalog import Catalog
 from zeroetl.loader import CatalogError, load_catalog
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog" / "default.yaml"
+# Progress goes to stdout (cdktf-cli shows it with --log-level=info), errors to stderr.
+console, errors = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
 
 
-@click.command()
+def _load(path: Path) -> Catalog:
+    try:
+        return load_catalog(path)
+    except CatalogError as exc:
+        errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
+        sys.exit(2)
+
+
+@click.group(invoke_without_command=True)
 @click.option(
     "--catalog",
     "catalog_path",
@@ -22,17 +35,16 @@ DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog" / "default.yaml"
     default=DEFAULT_CATALOG,
     envvar="ZEROETL_CATALOG",
     show_default=True,
-    help="Environment catalog to synthesize (or set ZEROETL_CATALOG, e.g. for `cdktf synth`).",
+    help="Environment catalog (or set ZEROETL_CATALOG, e.g. for `cdktf synth`).",
 )
-def main(catalog_path: Path) -> None:
-    """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars}."""
-    # Progress goes to stdout (cdktf-cli shows it with --log-level=info), errors to stderr.
-    console, errors = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
-    try:
-        catalog = load_catalog(catalog_path)
-    except CatalogError as exc:
-        errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
-        sys.exit(2)
+@click.pass_context
+def main(ctx: click.Context, catalog_path: Path) -> None:
+    """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars}
+    and the rollout workflow and listing under cdktf.out/rollout/."""
+    ctx.obj = catalog_path
+    if ctx.invoked_subcommand is not None:
+        return
+    catalog = _load(catalog_path)
     # The AWS bindings take seconds to import: only pay for them once the catalog is valid.
     from cdktf import App
 
@@ -40,10 +52,32 @@ def main(catalog_path: Path) -> None:
 
     console.print(f"catalog {catalog_path}: {len(catalog.environments)} environment(s) valid; synthesizing", highlight=False)
     app = App()
-    environments = synthesize(app, catalog)
+    environments = synthesize(app, catalog, _display(catalog_path))
     for env_stacks in environments:
         for stack in env_stacks.all():
             console.print(f"  {stack.node.id}  ->  {app.outdir}/stacks/{stack.node.id}", highlight=False)
+
+
+@main.command()
+@click.pass_obj
+def rollout(catalog_path: Path) -> None:
+    """List every stack in the order to deploy it."""
+    from zeroetl.rollout import waves
+
+    table = Table("wave", "stack", "account", "region", title=f"rollout of {_display(catalog_path)}")
+    for wave in waves(_load(catalog_path)):
+        for job in wave.jobs:
+            table.add_row(wave.title, job.stack, job.account_id, job.region)
+    console.print(table)
+
+
+def _display(path: Path) -> str:
+    """The catalog path as the workflow should name it: relative to the project when inside."""
+    root = Path(__file__).resolve().parent
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def _synth(path: Path, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return synthesize_catalog(load_catalog(path), tmp_path_factory.mktemp(path.stem) / "cdktf.out")
+    return synthesize_catalog(load_catalog(path), tmp_path_factory.mktemp(path.stem) / "cdktf.out", str(path.relative_to(ROOT)))
 
 
 def _plan_all(synth: Synthesized) -> dict[str, PlanResult]:

@@ -48,6 +48,7 @@ class Synthesized:
     outdir: Path
     stacks: dict[str, dict[str, Any]] = field(default_factory=dict)
     tfvars: dict[str, str] = field(default_factory=dict)
+    rollout: dict[str, str] = field(default_factory=dict)
 
     def stack(self, env: Environment, layer: Layer) -> dict[str, Any]:
         return self.stacks[stack_name(env, layer)]
@@ -56,14 +57,15 @@ class Synthesized:
         return self.outdir / "stacks" / name
 
 
-def synthesize_catalog(catalog: Catalog, outdir: Path) -> Synthesized:
+def synthesize_catalog(catalog: Catalog, outdir: Path, catalog_path: str) -> Synthesized:
     from cdktf import App
 
     from stacks.app import synthesize
 
     app = App(outdir=str(outdir))
-    synthesize(app, catalog)
+    synthesize(app, catalog, catalog_path)
     result = Synthesized(catalog=catalog, outdir=outdir)
+    result.rollout = {p.name: p.read_text() for p in (outdir / "rollout").iterdir()}
     for stack_dir in sorted((outdir / "stacks").iterdir()):
         result.stacks[stack_dir.name] = json.loads((stack_dir / "cdk.tf.json").read_text())
         result.tfvars[stack_dir.name] = (stack_dir / TFVARS_FILE).read_text()
@@ -101,6 +103,9 @@ def realistic_value(env: Environment, upstream: dict[str, Any], expression: str)
     assert match, f"cross-stack output {expression!r} is not a plain attribute reference"
     type_, name, attribute = match.groups()
     config = upstream["resource"][type_][name]
+    literal = config.get(attribute)
+    if isinstance(literal, str) and "${" not in literal:
+        return literal  # an argument set to a plain value reads back as that value
     region, account = env.region, upstream["provider"]["aws"][0]["allowed_account_ids"][0]
     if "aws_redshift_cluster" in str(config.get("resource_arn", "")) or type_ == "aws_redshift_cluster":
         namespace_arn = f"arn:aws:redshift:{region}:{account}:namespace:{_fake_uuid(name)}"
@@ -115,9 +120,7 @@ def realistic_value(env: Environment, upstream: dict[str, Any], expression: str)
         ("aws_redshiftserverless_namespace", "admin_password_secret_arn"): lambda: (
             f"arn:aws:secretsmanager:{region}:{account}:secret:redshift!{config['namespace_name']}-admin-Ab12Cd"
         ),
-        ("aws_redshiftserverless_workgroup", "workgroup_name"): lambda: config["workgroup_name"],
         ("aws_redshift_cluster", "cluster_namespace_arn"): lambda: namespace_arn,
-        ("aws_redshift_cluster", "cluster_identifier"): lambda: config["cluster_identifier"],
         ("aws_redshift_cluster", "master_password_secret_arn"): lambda: (
             f"arn:aws:secretsmanager:{region}:{account}:secret:redshift!{config['cluster_identifier']}-admin-Ef34Gh"
         ),

@@ -17,7 +17,7 @@ def _planned(result: PlanResult) -> dict[str, dict]:
     return {change["address"]: change for change in result.plan["resource_changes"]}
 
 
-@pytest.mark.parametrize("which", ["default", "variant"])
+@pytest.mark.parametrize("which", ["default", "variant", "fleet"])
 def test_every_stack_validates_and_plans_only_creates(which: str, request: pytest.FixtureRequest) -> None:
     synth: Synthesized = request.getfixturevalue(f"{which}_synth")
     plans: dict[str, PlanResult] = request.getfixturevalue(f"{which}_plans")

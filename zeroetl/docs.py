@@ -12,17 +12,21 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from zeroetl.catalog import Catalog, Environment, Integration, Network, Source, TargetDatabase, Warehouse
+from zeroetl.catalog import Catalog, Environment, Integration, Network, Source, TargetDatabase
+from zeroetl.placement import Account, State
+from zeroetl.warehouse_model import Warehouse
 
 START, END = "<!-- catalog-reference:start -->", "<!-- catalog-reference:end -->"
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("top level", Catalog),
+    ("state", State),
     ("environments[]", Environment),
-    ("environments[].network", Network),
-    ("environments[].source", Source),
+    ("environments[].source_account, .target_account", Account),
+    ("environments[].network, .target_network", Network),
+    ("environments[].sources[]", Source),
+    ("environments[].sources[].integration", Integration),
+    ("environments[].sources[].target_database", TargetDatabase),
     ("environments[].warehouse", Warehouse),
-    ("environments[].integration", Integration),
-    ("environments[].target_database", TargetDatabase),
 ]
 
 

@@ -10,10 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jinja2 import Environment as Jinja, FileSystemLoader, StrictUndefined, Undefined
 
+from pydantic import BaseModel
+
 from zeroetl.catalog import Catalog, Environment
-from zeroetl.naming import Layer, stack_name
+from zeroetl.naming import Layer, layer_account, stack_name
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TFVARS_FILE = "terraform.tfvars"
@@ -28,6 +31,13 @@ def hcl(value: Any) -> str:
     return "null" if value is None else json.dumps(value)
 
 
+def catalog_comment(value: Any) -> str:
+    """A catalog section as commented YAML, so a diff of two environments' variable files
+    also shows what differs outside the variables (names, accounts, networks)."""
+    text = yaml.safe_dump(value, sort_keys=False, default_flow_style=False, width=1000).rstrip()
+    return "\n".join(f"#   {line}" for line in text.splitlines())
+
+
 def _jinja() -> Jinja:
     jinja = Jinja(
         loader=FileSystemLoader(TEMPLATES),
@@ -38,14 +48,39 @@ def _jinja() -> Jinja:
         autoescape=False,
     )
     jinja.filters["hcl"] = hcl
+    jinja.filters["catalog_comment"] = catalog_comment
     return jinja
+
+
+def catalog_sections(env: Environment, layer: Layer) -> list[tuple[str, Any]]:
+    """The catalog values a layer is built from, for the identity header of its tfvars."""
+
+    def dump(model: BaseModel, **options: Any) -> Any:
+        return model.model_dump(mode="json", **options)
+
+    if layer is Layer.SOURCE:
+        sources = [dump(s, exclude={"integration", "target_database"}) for s in env.sources]
+        return [("source_account", dump(env.source_account)), ("network", dump(env.network)), ("sources", sources)]
+    if layer is Layer.WAREHOUSE:
+        return [
+            ("target_account", dump(env.target)),
+            ("network", dump(env.target_network or env.network)),
+            ("warehouse", dump(env.warehouse)),
+            ("authorized_sources", [s.cluster_identifier for s in env.sources]),
+        ]
+    if layer is Layer.INTEGRATION:
+        integrations = [{"source": s.cluster_identifier, **dump(s.integration)} for s in env.sources]
+        return [("integrations", integrations), ("operator_role_names", env.operator_role_names)]
+    return [("databases", [{"integration": s.integration.integration_name, **dump(s.target_database)} for s in env.sources])]
 
 
 def render_tfvars(catalog: Catalog, env: Environment) -> dict[str, str]:
     """{stack name: terraform.tfvars text} for every stack of the environment."""
     jinja = _jinja()
     return {
-        stack_name(env, layer): jinja.get_template(f"{layer.value}.tfvars.j2").render(catalog=catalog, env=env, stack=stack_name(env, layer))
+        stack_name(env, layer): jinja.get_template(f"{layer.value}.tfvars.j2").render(
+            catalog=catalog, env=env, stack=stack_name(env, layer), account=layer_account(env, layer), sections=catalog_sections(env, layer)
+        )
         for layer in Layer
     }
 

@@ -1,0 +1,63 @@
+"""The rollout plan: every stack of the fleet in dependency waves, rendered for humans and as
+a GitHub Actions workflow (one matrix job per stack).
+
+Order: environments by rollout_wave (dev before prod); within a wave, sources and warehouses
+first, then integrations, then target databases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment as Jinja, FileSystemLoader, StrictUndefined
+
+from zeroetl.catalog import Catalog
+from zeroetl.naming import Layer, layer_account, stack_name
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "rollout"
+STEPS: tuple[tuple[str, tuple[Layer, ...]], ...] = (
+    ("data-stores", (Layer.SOURCE, Layer.WAREHOUSE)),
+    ("integrations", (Layer.INTEGRATION,)),
+    ("databases", (Layer.TARGET_DATABASE,)),
+)
+
+
+@dataclass(frozen=True)
+class StackJob:
+    stack: str
+    environment: str
+    layer: str
+    account_id: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Wave:
+    id: str
+    title: str
+    jobs: tuple[StackJob, ...]
+
+
+def waves(catalog: Catalog) -> list[Wave]:
+    result = []
+    for number in sorted({env.rollout_wave for env in catalog.environments}):
+        envs = [env for env in catalog.environments if env.rollout_wave == number]
+        for step, layers in STEPS:
+            jobs = tuple(
+                StackJob(stack_name(env, layer), env.name, layer.value, layer_account(env, layer).account_id, env.region)
+                for env in envs
+                for layer in layers
+            )
+            result.append(Wave(id=f"wave-{number}-{step}", title=f"wave {number} {step}", jobs=jobs))
+    return result
+
+
+def render_rollout(catalog: Catalog, catalog_path: str) -> dict[str, str]:
+    """{file name: text}: the GitHub Actions workflow and the human listing."""
+    jinja = Jinja(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    context = {"catalog": catalog, "waves": waves(catalog), "catalog_path": catalog_path}
+    return {
+        "github-workflow.yml": jinja.get_template("github-workflow.yml.j2").render(**context),
+        "rollout.md": jinja.get_template("rollout.md.j2").render(**context),
+    }
