@@ -71,6 +71,23 @@ def rollout(catalog_path: Path) -> None:
     console.print(table)
 
 
+@main.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--allow", "allowed", multiple=True, metavar="ADDRESS", help="A resource address this run may delete or replace (repeatable).")
+def guard(plans: tuple[Path, ...], allowed: tuple[str, ...]) -> None:
+    """Refuse plans (terraform show -json output) that delete or replace stateful resources
+    or integrations. Exit 1 listing them; 0 when every plan is safe."""
+    from zeroetl.plan_guard import check_files
+
+    findings = check_files(list(plans), frozenset(allowed))
+    for finding in findings:
+        errors.print(f"[bold red]refused:[/] {escape(str(finding))}", highlight=False)
+    if findings:
+        errors.print("Re-run with --allow ADDRESS for each change that is intended.", highlight=False)
+        sys.exit(1)
+    console.print(f"{len(plans)} plan(s): no stateful resource or integration is deleted or replaced", highlight=False)
+
+
 def _display(path: Path) -> str:
     """The catalog path as the workflow should name it: relative to the project when inside."""
     root = Path(__file__).resolve().parent

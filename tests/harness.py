@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -211,3 +212,36 @@ def plan_offline(synth: Synthesized, env: Environment, name: str) -> PlanResult:
     terraform(stack_dir, "plan", "-input=false", "-no-color", "-lock=false", "-out=offline.tfplan")
     plan = json.loads(terraform(stack_dir, "show", "-json", "offline.tfplan"))
     return PlanResult(stack=name, validate=validate, plan=plan, upstream=upstream)
+
+
+def state_resource(type_: str, name: str, attributes: dict[str, Any], schema_version: int = 0) -> dict[str, Any]:
+    """One resource as Terraform's state holds it after an apply."""
+    return {
+        "mode": "managed",
+        "type": type_,
+        "name": name,
+        "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+        "instances": [{"schema_version": schema_version, "attributes": attributes, "sensitive_attributes": []}],
+    }
+
+
+def plan_with_prior_state(synth: Synthesized, name: str, workdir: Path, prior: list[dict[str, Any]]) -> dict[str, Any]:
+    """`terraform show -json` of stack `name` planned as if `prior` had been applied: a copy of
+    the initialized stack directory whose backend holds that state, planned without refresh
+    (nothing to ask AWS). Run plan_offline on the stack first."""
+    source_dir, copy = synth.stack_dir(name), workdir / name
+    shutil.copytree(source_dir, copy, symlinks=True)
+    override = json.loads((copy / "override.tf.json").read_text())
+    override["terraform"] = {"backend": {"local": {"path": "prior.tfstate"}}}
+    for remote_name, remote in synth.stacks[name].get("data", {}).get("terraform_remote_state", {}).items():
+        if remote["backend"] == "local":
+            upstream = (source_dir / remote["config"]["path"]).resolve()
+            override.setdefault("data", {}).setdefault("terraform_remote_state", {})[remote_name] = {
+                "backend": "local", "config": {"path": str(upstream)}
+            }
+    (copy / "override.tf.json").write_text(json.dumps(override, indent=2))
+    state = {"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": _fake_uuid(name), "outputs": {}, "resources": prior}
+    (copy / "prior.tfstate").write_text(json.dumps(state, indent=2))
+    terraform(copy, "init", "-input=false", "-no-color", "-reconfigure")
+    terraform(copy, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=prior.tfplan")
+    return json.loads(terraform(copy, "show", "-json", "prior.tfplan"))

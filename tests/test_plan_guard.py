@@ -1,0 +1,90 @@
+"""The plan guard refuses real plans that would delete or replace stateful resources or
+replace an integration, and lets through what is explicitly allowed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness import PlanResult, Synthesized, plan_with_prior_state, resources, state_resource
+from zeroetl.plan_guard import check_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.terraform
+
+
+def _address(synth: Synthesized, stack: str, type_: str) -> str:
+    (name,) = resources(synth.stacks[stack], type_)
+    return f"{type_}.{name}"
+
+
+@pytest.fixture(scope="module")
+def replaced_integration(default_synth: Synthesized, default_plans: dict[str, PlanResult], tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    """The integration as applied from another source cluster: the plan must replace it."""
+    address = _address(default_synth, "demo-integration", "aws_rds_integration")
+    arn = "arn:aws:rds:us-east-1:111111111111:integration:0b6f1d0e-1111-4c2e-9d51-3a7a9b2c4d5e"
+    prior = state_resource(
+        "aws_rds_integration",
+        address.split(".", 1)[1],
+        {
+            "id": arn, "arn": arn, "integration_name": "zero-etl-demo",
+            "source_arn": "arn:aws:rds:us-east-1:111111111111:cluster:an-older-cluster",
+            "target_arn": "arn:aws:redshift-serverless:us-east-1:111111111111:namespace/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+            "kms_key_id": "arn:aws:kms:us-east-1:111111111111:key/aws-owned", "data_filter": "include: *.*",
+            "additional_encryption_context": None, "tags": {}, "tags_all": {}, "timeouts": None,
+        },
+    )
+    return plan_with_prior_state(default_synth, "demo-integration", tmp_path_factory.mktemp("guard-integration"), [prior]), address
+
+
+@pytest.fixture(scope="module")
+def destructive_source(default_synth: Synthesized, default_plans: dict[str, PlanResult], tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    """The cluster as applied under another identifier (replace), and a key no longer in the
+    configuration (delete)."""
+    address = _address(default_synth, "demo-source", "aws_rds_cluster")
+    cluster = state_resource(
+        "aws_rds_cluster",
+        address.split(".", 1)[1],
+        {"id": "renamed-cluster", "cluster_identifier": "renamed-cluster", "engine": "aurora-mysql", "arn": "arn:aws:rds:us-east-1:111111111111:cluster:renamed-cluster"},
+        schema_version=1,
+    )
+    key = state_resource("aws_kms_key", "retired_key", {"id": "1234abcd-12ab-34cd-56ef-1234567890ab", "arn": "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"})
+    return plan_with_prior_state(default_synth, "demo-source", tmp_path_factory.mktemp("guard-source"), [cluster, key]), address
+
+
+def test_replacing_an_integration_is_refused(replaced_integration: tuple[dict, str]) -> None:
+    plan, address = replaced_integration
+    findings = check_plan(plan, "integration.json")
+    assert [(f.address, f.action) for f in findings] == [(address, "replaced")]
+    assert "re-seeds every table" in findings[0].why
+
+
+def test_replacing_a_cluster_and_deleting_a_key_are_refused(destructive_source: tuple[dict, str]) -> None:
+    plan, cluster = destructive_source
+    found = {(f.address, f.action) for f in check_plan(plan, "source.json")}
+    assert found == {(cluster, "replaced"), ("aws_kms_key.retired_key", "deleted")}
+
+
+def test_allowed_addresses_pass(destructive_source: tuple[dict, str]) -> None:
+    plan, cluster = destructive_source
+    assert check_plan(plan, "source.json", frozenset({cluster, "aws_kms_key.retired_key"})) == []
+
+
+def test_plans_that_only_create_pass(default_plans: dict[str, PlanResult]) -> None:
+    for result in default_plans.values():
+        assert check_plan(result.plan, result.stack) == []
+
+
+def test_guard_command_exits_non_zero_listing_each_refusal(replaced_integration: tuple[dict, str], tmp_path: Path) -> None:
+    plan, address = replaced_integration
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    refused = subprocess.run([sys.executable, "main.py", "guard", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1
+    assert f"{address} would be replaced" in refused.stderr
+    allowed = subprocess.run([sys.executable, "main.py", "guard", str(path), "--allow", address], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert allowed.returncode == 0, allowed.stderr

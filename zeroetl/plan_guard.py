@@ -1,0 +1,69 @@
+"""The plan guard: reads `terraform show -json` of a plan and refuses the plan when it would
+delete or replace a stateful resource, or delete or replace an integration, unless that
+address is allowed for this run.
+
+A replaced Aurora cluster, warehouse or key is data lost; a replaced integration re-seeds
+every table (20+ minutes of stale analytics). Destroying the integration stack on purpose
+(the article's clean-up) stays possible: allow its addresses for that run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Resources whose loss is data loss (or, for keys, unreadable data).
+STATEFUL_TYPES = frozenset(
+    {
+        "aws_rds_cluster",
+        "aws_redshift_cluster",
+        "aws_redshiftserverless_namespace",
+        "aws_kms_key",
+    }
+)
+# Resources whose replacement is an outage the plan does not show.
+REPLACEMENT_SENSITIVE_TYPES = frozenset({"aws_rds_integration"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    plan: str
+    address: str
+    action: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.address} would be {self.action}: {self.why}"
+
+
+def _action(actions: list[str]) -> str | None:
+    if actions == ["delete"]:
+        return "deleted"
+    if sorted(actions) == ["create", "delete"]:
+        return "replaced"
+    return None
+
+
+def check_plan(plan: dict[str, Any], name: str, allowed: frozenset[str] = frozenset()) -> list[Finding]:
+    findings = []
+    for change in plan.get("resource_changes", []):
+        if change.get("mode") != "managed" or change["address"] in allowed:
+            continue
+        action = _action(change["change"]["actions"])
+        if action is None:
+            continue
+        type_ = change["type"]
+        if type_ in STATEFUL_TYPES:
+            findings.append(Finding(name, change["address"], action, f"{type_} holds data; this loses it"))
+        elif type_ in REPLACEMENT_SENSITIVE_TYPES:
+            findings.append(Finding(name, change["address"], action, "the integration stops, and a new one re-seeds every table (20+ minutes of stale analytics)"))
+    return findings
+
+
+def check_files(paths: list[Path], allowed: frozenset[str]) -> list[Finding]:
+    findings = []
+    for path in paths:
+        findings += check_plan(json.loads(path.read_text(encoding="utf-8")), str(path), allowed)
+    return findings
