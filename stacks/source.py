@@ -26,14 +26,18 @@ class SourceStack(ZeroEtlStack):
         self.network: PrivateNetwork | None = None
         self.clusters: dict[str, AuroraSource] = {}
         if created:
-            self.network = PrivateNetwork(self, "network", network=env.network, region=env.region, name=aws_name(catalog, env, "zero-etl"))
             key = ManagedKey(
                 self,
                 "source-key",
                 region=env.region,
                 account_id=env.source_account.account_id,
                 alias=aws_name(catalog, env, "aurora"),
-                description=f"Aurora storage, master secrets and Performance Insights of environment {env.name}",
+                description=f"Aurora storage, master secrets, Performance Insights and flow logs of environment {env.name}",
+                logs=True,
+            )
+            self.network = PrivateNetwork(
+                self, "network", network=env.network, region=env.region, name=aws_name(catalog, env, "zero-etl"),
+                account_id=env.source_account.account_id, kms_key_arn=key.arn,
             )
         for source in env.sources:
             role_name = aws_name(catalog, env, f"{source.name}-s3-import")

@@ -35,16 +35,18 @@ class WarehouseStack(ZeroEtlStack):
         super().__init__(scope, catalog, env, Layer.WAREHOUSE)
         warehouse = env.warehouse
         if warehouse.create_warehouse:
-            network = shared_network or PrivateNetwork(
-                self, "network", network=env.target_network or env.network, region=env.region, name=aws_name(catalog, env, "warehouse")
-            )
             key = ManagedKey(
                 self,
                 "warehouse-key",
                 region=env.region,
                 account_id=env.target.account_id,
                 alias=aws_name(catalog, env, "redshift"),
-                description=f"Redshift warehouse of environment {env.name} and its admin secret",
+                description=f"Redshift warehouse of environment {env.name}, its admin secret and flow logs",
+                logs=True,
+            )
+            network = shared_network or PrivateNetwork(
+                self, "network", network=env.target_network or env.network, region=env.region, name=aws_name(catalog, env, "warehouse"),
+                account_id=env.target.account_id, kms_key_arn=key.arn,
             )
             where = {"kms_key_arn": key.arn, "vpc_id": network.vpc_id, "subnet_ids": network.subnet_ids, "cidr_blocks": network.cidr_blocks}
             namespace_arn, self.data_api = (self._serverless if warehouse.type == "serverless" else self._provisioned)(where)

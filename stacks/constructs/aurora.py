@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
 from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
 from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import (
@@ -102,6 +103,29 @@ class S3ImportRole(Construct):
         }
         self.role = IamRole(self, "role", name=name, assume_role_policy=json.dumps(trust, indent=2))
         IamRolePolicy(self, "read-buckets", name="s3-import-read", role=self.role.id, policy=json.dumps(read, indent=2))
+
+
+class EnhancedMonitoringRole(Construct):
+    """The role RDS enhanced monitoring publishes OS metrics with (AWS's managed policy)."""
+
+    def __init__(self, scope: Construct, id_: str, *, name: str, account_id: str, region: str) -> None:
+        super().__init__(scope, id_)
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+        self.role = IamRole(self, "role", name=name, assume_role_policy=json.dumps(trust, indent=2))
+        IamRolePolicyAttachment(
+            self, "policy", role=self.role.name,
+            policy_arn=f"arn:{partition(region)}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        )
 
 
 class SourcePrerequisites(Construct):
@@ -200,6 +224,7 @@ class AuroraSource(Construct):
             # provider issue 41176); the cluster's own iam_roles is the working association.
             iam_roles=[self.s3_role.role.arn],
         )
+        monitoring = EnhancedMonitoringRole(self, "monitoring", name=f"{role_name.removesuffix('-s3-import')}-monitoring", account_id=account_id, region=region)
         self.instances = [
             RdsClusterInstance(
                 self,
@@ -216,6 +241,8 @@ class AuroraSource(Construct):
                 promotion_tier=index,
                 performance_insights_enabled=True,
                 performance_insights_kms_key_id=kms_key_arn,
+                monitoring_interval=60,
+                monitoring_role_arn=monitoring.role.arn,
             )
             for index in range(source.instance_count)
         ]

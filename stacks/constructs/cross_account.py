@@ -21,7 +21,9 @@ class CrossAccountDiscoveryRole(Construct):
             "Statement": [
                 {
                     "Effect": "Allow",
-                    "Principal": {"AWS": account_root(env.region, env.source_account.account_id)},
+                    # The source account's deployer role when the catalog names one (least
+                    # privilege); otherwise the account, as in the article.
+                    "Principal": {"AWS": env.source_account.role_arn or account_root(env.region, env.source_account.account_id)},
                     "Action": "sts:AssumeRole",
                     # A confused-deputy guard: only callers that name this environment get in.
                     "Condition": {"StringEquals": {"sts:ExternalId": f"{env.name}-zero-etl"}},

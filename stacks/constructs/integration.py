@@ -33,6 +33,9 @@ class IntegrationKey(ManagedKey):
             account_id=account,
             alias=alias,
             description=f"Zero-ETL integration {source.integration.integration_name}",
+            # Only the integration uses this key, and destroying the integration stack (the
+            # article's clean-up) must stay possible; KMS still waits 30 days before deleting.
+            protect=False,
             service_statements=[
                 {
                     "Sid": "RedshiftUsesKeyForThisAccountsIntegrations",
@@ -103,10 +106,9 @@ class OperatorPolicy(Construct):
             "Version": "2012-10-17",
             "Statement": [
                 {"Sid": "CreateFromTheseSources", "Effect": "Allow", "Action": ["rds:CreateIntegration"], "Resource": [*source_arns, integrations]},
-                # DescribeIntegrations lists across the account; AWS offers no resource-level
-                # control for listing, so this one statement needs "*" (as in the article).
-                {"Sid": "DescribeIntegrations", "Effect": "Allow", "Action": ["rds:DescribeIntegrations"], "Resource": "*"},
-                {"Sid": "ManageIntegrations", "Effect": "Allow", "Action": ["rds:DeleteIntegration", "rds:ModifyIntegration"], "Resource": [integrations]},
+                # The article grants DescribeIntegrations on "*"; the action supports
+                # integration ARNs, so it is scoped like the others.
+                {"Sid": "ManageIntegrations", "Effect": "Allow", "Action": ["rds:DescribeIntegrations", "rds:DeleteIntegration", "rds:ModifyIntegration"], "Resource": [integrations]},
                 {"Sid": "InboundIntoThisTarget", "Effect": "Allow", "Action": ["redshift:CreateInboundIntegration"], "Resource": [target_arn]},
             ],
         }

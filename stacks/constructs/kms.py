@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
 from zeroetl.facts import partition
+
+
+def _logs_statement(region: str, account_id: str) -> dict[str, Any]:
+    return {
+        "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
+        "Effect": "Allow",
+        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{partition(region)}:logs:{region}:{account_id}:log-group:*"}},
+    }
 
 
 def account_root(region: str, account_id: str) -> str:
@@ -32,7 +44,11 @@ class ManagedKey(Construct):
         alias: str,
         description: str,
         service_statements: list[dict[str, Any]] = (),
+        protect: bool = True,
+        logs: bool = False,
     ) -> None:
+        """protect: Terraform refuses to destroy the key (KMS has no deletion protection of
+        its own). logs: CloudWatch Logs may encrypt this account's log groups with it."""
         super().__init__(scope, id_)
         policy = {
             "Version": "2012-10-17",
@@ -45,6 +61,7 @@ class ManagedKey(Construct):
                     "Resource": "*",
                 },
                 *service_statements,
+                *([_logs_statement(region, account_id)] if logs else []),
             ],
         }
         self.key = KmsKey(
@@ -54,6 +71,7 @@ class ManagedKey(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=json.dumps(policy, indent=2),
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
         )
         KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self.key.key_id)
 

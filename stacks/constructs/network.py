@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.subnet import Subnet
@@ -16,6 +21,38 @@ from zeroetl.catalog import Network
 from zeroetl.facts import partition
 
 
+class FlowLogs(Construct):
+    """Every packet decision of the VPC, kept a year in an encrypted log group."""
+
+    def __init__(self, scope: Construct, id_: str, *, vpc_id: str, name: str, region: str, account_id: str, kms_key_arn: str) -> None:
+        super().__init__(scope, id_)
+        group = CloudwatchLogGroup(self, "log-group", name=f"/{name}/vpc-flow-logs", retention_in_days=365, kms_key_id=kms_key_arn)
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+        write = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    "Resource": [group.arn, f"{group.arn}:*"],
+                }
+            ],
+        }
+        role = IamRole(self, "role", name=f"{name}-flow-logs", assume_role_policy=json.dumps(trust, indent=2))
+        IamRolePolicy(self, "write", name="write-flow-logs", role=role.id, policy=json.dumps(write, indent=2))
+        FlowLog(self, "flow-log", vpc_id=vpc_id, traffic_type="ALL", log_destination=group.arn, iam_role_arn=role.arn)
+
+
 class PrivateNetwork(Construct):
     """A VPC with no internet gateway: one private subnet per zone and an S3 gateway endpoint,
     the only way out, which LOAD DATA FROM S3 needs.
@@ -24,7 +61,9 @@ class PrivateNetwork(Construct):
     network they are the catalog's ids and no S3 prefix list is known.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, network: Network, region: str, name: str) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, network: Network, region: str, name: str, account_id: str, kms_key_arn: str
+    ) -> None:
         super().__init__(scope, id_)
         self.cidr_blocks = [str(b) for b in network.allowed_cidr_blocks] or [str(network.vpc_cidr)]
         if not network.create_vpc:
@@ -67,6 +106,7 @@ class PrivateNetwork(Construct):
             route_table_ids=[route_table.id],
             tags={"Name": f"{name}-s3"},
         )
+        FlowLogs(self, "flow-logs", vpc_id=vpc.id, name=name, region=region, account_id=account_id, kms_key_arn=kms_key_arn)
         self.vpc_id = vpc.id
         self.subnet_ids = [s.id for s in subnets]
         self.s3_prefix_list_id = endpoint.prefix_list_id

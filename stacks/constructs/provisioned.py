@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.redshift_cluster import RedshiftCluster
 from cdktf_cdktf_provider_aws.redshift_logging import RedshiftLogging
 from cdktf_cdktf_provider_aws.redshift_parameter_group import RedshiftParameterGroup, RedshiftParameterGroupParameter
@@ -79,6 +80,8 @@ class ProvisionedWarehouse(Construct):
             automated_snapshot_retention_period=knobs.automated_snapshot_retention_period,
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{ident}-final",
+            # AWS has no deletion protection for provisioned clusters: Terraform is the only guard.
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
         RedshiftLogging(
             self, "logging", cluster_identifier=self.cluster.cluster_identifier,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.redshift_resource_policy import RedshiftResourcePolicy
 from cdktf_cdktf_provider_aws.redshiftserverless_namespace import RedshiftserverlessNamespace
 from cdktf_cdktf_provider_aws.redshiftserverless_workgroup import (
@@ -56,6 +57,8 @@ class ServerlessWarehouse(Construct):
             kms_key_id=kms_key_arn,
             db_name=warehouse.db_name,
             log_exports=list(warehouse.log_exports),
+            # AWS has no deletion protection for namespaces: Terraform is the only guard.
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
         self.security_group = warehouse_security_group(self, name=warehouse.workgroup_name, vpc_id=vpc_id, cidr_blocks=cidr_blocks)
         parameters = {**SERVERLESS_CONFIG_PARAMETERS, "enable_case_sensitive_identifier": _flag(warehouse.enable_case_sensitive_identifier)}
