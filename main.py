@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -46,16 +47,15 @@ def main(ctx: click.Context, catalog_path: Path) -> None:
         return
     catalog = _load(catalog_path)
     # The AWS bindings take seconds to import: only pay for them once the catalog is valid.
-    from cdktf import App
-
-    from stacks.app import synthesize
+    from stacks.app import synthesize_into
 
     console.print(f"catalog {catalog_path}: {len(catalog.environments)} environment(s) valid; synthesizing", highlight=False)
-    app = App()
-    environments = synthesize(app, catalog, _display(catalog_path))
+    # cdktf-cli names the output directory in CDKTF_OUTDIR; cdktf's own default otherwise.
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    environments = synthesize_into(outdir, catalog, _display(catalog_path))
     for env_stacks in environments:
         for stack in env_stacks.all():
-            console.print(f"  {stack.node.id}  ->  {app.outdir}/stacks/{stack.node.id}", highlight=False)
+            console.print(f"  {stack.node.id}  ->  {outdir}/stacks/{stack.node.id}", highlight=False)
 
 
 @main.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from cdktf import App
@@ -10,6 +12,25 @@ from stacks.environment import EnvironmentStacks, build_environment
 from zeroetl.catalog import Catalog
 from zeroetl.render import render_tfvars, write_tfvars
 from zeroetl.rollout import render_rollout
+
+
+def synthesize_into(outdir: Path, catalog: Catalog, catalog_path: str) -> list[EnvironmentStacks]:
+    """Synthesize into a staging directory beside outdir and swap it in at the end: a run that
+    fails leaves the previous output as it was, and stacks of an earlier catalog do not linger."""
+    outdir = outdir.resolve()
+    staging = outdir.with_name(f".{outdir.name}.staging-{os.getpid()}")
+    retired = outdir.with_name(f".{outdir.name}.retired-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        environments = synthesize(App(outdir=str(staging)), catalog, catalog_path)
+        if outdir.exists():
+            outdir.rename(retired)
+        staging.rename(outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    return environments
 
 
 def synthesize(app: App, catalog: Catalog, catalog_path: str) -> list[EnvironmentStacks]:

@@ -59,12 +59,9 @@ class Synthesized:
 
 
 def synthesize_catalog(catalog: Catalog, outdir: Path, catalog_path: str) -> Synthesized:
-    from cdktf import App
+    from stacks.app import synthesize_into
 
-    from stacks.app import synthesize
-
-    app = App(outdir=str(outdir))
-    synthesize(app, catalog, catalog_path)
+    synthesize_into(outdir, catalog, catalog_path)
     result = Synthesized(catalog=catalog, outdir=outdir)
     result.rollout = {p.name: p.read_text() for p in (outdir / "rollout").iterdir()}
     for stack_dir in sorted((outdir / "stacks").iterdir()):

@@ -79,7 +79,13 @@ def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
     if isinstance(error["input"], dict):
         # A rule over a whole section: its message names the fields itself.
         return "\n".join(f"{path}: {where}: {line}" for line in message.splitlines())
-    return f"{path}: {where} = {error['input']!r}: {message}"
+    return f"{path}: {where} = {_shown(error['input'])}: {message}"
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """The bad value, shortened so one huge value cannot bury the message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _field_path(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
