@@ -80,6 +80,13 @@ def only(config: dict[str, Any], type_: str) -> dict[str, Any]:
     return found[0]
 
 
+def named(config: dict[str, Any], type_: str, part: str) -> tuple[str, dict[str, Any]]:
+    """The one resource of type_ whose logical name contains part: (name, config)."""
+    found = [(name, value) for name, value in resources(config, type_).items() if part in name]
+    assert len(found) == 1, f"expected one {type_} named *{part}*, found {[n for n, _ in found]}"
+    return found[0]
+
+
 def addresses(config: dict[str, Any]) -> set[str]:
     return {f"{type_}.{name}" for type_, named in config.get("resource", {}).items() for name in named}
 

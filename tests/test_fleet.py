@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PlanResult, Synthesized, only, resources
+from tests.harness import PlanResult, Synthesized, named, only, resources
 from zeroetl.naming import Layer, layer_account, stack_name, state_bucket, state_key
 
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
@@ -50,10 +50,11 @@ def test_cross_account_warehouse_authorizes_both_sources_at_once(fleet_synth: Sy
         "arn:aws:rds:us-east-1:222222222222:cluster:prod-orders",
         "arn:aws:rds:us-east-1:222222222222:cluster:prod-payments",
     ]
-    role = only(warehouse, "aws_iam_role")
+    _, role = named(warehouse, "aws_iam_role", "cross-account")
     trust = json.loads(role["assume_role_policy"])["Statement"][0]
-    assert trust["Principal"] == {"AWS": "arn:aws:iam::222222222222:root"}
-    permissions = json.loads(only(warehouse, "aws_iam_role_policy")["policy"])["Statement"][0]["Action"]
+    assert trust["Principal"] == {"AWS": "arn:aws:iam::222222222222:role/zeroetl-deployer"}
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "prod-zero-etl"}}
+    permissions = json.loads(named(warehouse, "aws_iam_role_policy", "cross-account")[1]["policy"])["Statement"][0]["Action"]
     assert permissions == ["redshift:DescribeClusters", "redshift-serverless:ListNamespaces"]
     # Its own network: the source account's VPC is in another account.
     assert only(warehouse, "aws_vpc")["cidr_block"] == "10.30.0.0/16"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.harness import Synthesized, only, resources
+from tests.harness import Synthesized, named, only, resources
 from zeroetl.facts import ZERO_ETL_BINLOG_PARAMETERS
 from zeroetl.naming import Layer
 
@@ -43,7 +43,7 @@ def test_parameter_group_holds_all_eight_zero_etl_binlog_values(source: dict) ->
 
 def test_parameter_group_sets_s3_role_and_tls_only(source: dict) -> None:
     params = _parameters(source)
-    role_address = next(iter(resources(source, "aws_iam_role")))
+    role_address, _ = named(source, "aws_iam_role", "s3-import")
     assert params["aws_default_s3_role"]["value"] == f"${{aws_iam_role.{role_address}.arn}}"
     assert params["require_secure_transport"]["value"] == "ON"
 
@@ -75,11 +75,11 @@ def test_cluster_is_encrypted_protected_backed_up_and_logged(source: dict) -> No
 
 def test_s3_import_role_is_associated_with_the_cluster(source: dict) -> None:
     cluster = only(source, "aws_rds_cluster")
-    role_name, role = next(iter(resources(source, "aws_iam_role").items()))
+    role_name, role = named(source, "aws_iam_role", "s3-import")
     assert cluster["iam_roles"] == [f"${{aws_iam_role.{role_name}.arn}}"]
     trust = json.loads(role["assume_role_policy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "rds.amazonaws.com"}
-    read = json.loads(only(source, "aws_iam_role_policy")["policy"])
+    read = json.loads(named(source, "aws_iam_role_policy", "s3-import")[1]["policy"])
     actions = {a for s in read["Statement"] for a in s["Action"]}
     assert actions == {"s3:ListBucket", "s3:GetObject", "s3:GetObjectVersion"}
 
