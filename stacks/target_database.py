@@ -9,12 +9,13 @@ from cdktf import TerraformOutput
 from constructs import Construct
 
 from stacks.base import ZeroEtlStack
+from stacks.constructs.monitoring import AlarmKnobs, IntegrationMonitoring
 from stacks.constructs.target_database import DatabaseFromIntegration, ReplicationSettings
 from stacks.constructs.variables import variable, within
 from stacks.warehouse import DataApiTarget
 from zeroetl.catalog import Catalog, Environment
 from zeroetl.facts import FACTS
-from zeroetl.naming import Layer
+from zeroetl.naming import Layer, aws_name
 
 FLAGS = (
     ("truncatecolumns", "TRUNCATECOLUMNS: truncate values too long for their column instead of failing the table."),
@@ -47,3 +48,28 @@ class TargetDatabaseStack(ZeroEtlStack):
                 connection=connection,
             )
             TerraformOutput(self, f"database_name_{name}", value=database.database_name, description=f"The replicated, read-only database of {name}.")
+        self._monitoring(catalog, env, integration_ids)
+
+    def _monitoring(self, catalog: Catalog, env: Environment, integration_ids: dict[str, str]) -> None:
+        knobs = AlarmKnobs(
+            lag_threshold_seconds=variable(
+                self, "lag_threshold_seconds", "number", "Alarm when replication lag stays above this many seconds.", [within(60, 86_400)]
+            ).number_value,
+            lag_evaluation_minutes=variable(
+                self, "lag_evaluation_minutes", "number", "...for this many consecutive minutes.", [within(1, 1_440)]
+            ).number_value,
+            no_change_minutes=variable(
+                self, "no_change_minutes", "number", "Alarm when no change was applied for this many minutes.", [within(5, 1_440)]
+            ).number_value,
+        )
+        monitoring = IntegrationMonitoring(
+            self,
+            "monitoring",
+            name=aws_name(catalog, env, "zero-etl"),
+            region=env.region,
+            account_id=env.target.account_id,
+            integrations={s.name: (integration_ids[s.name], s.integration.integration_name) for s in env.sources},
+            knobs=knobs,
+            emails=env.monitoring.alarm_emails,
+        )
+        TerraformOutput(self, "alerts_topic_arn", value=monitoring.topic.arn, description="SNS topic of the integration alarms and events.")

@@ -61,7 +61,7 @@ def test_stateful_resources_are_protected(request: pytest.FixtureRequest) -> Non
                 for resource in resources(stack, type_).values():
                     assert resource["lifecycle"]["prevent_destroy"] is True, (name, type_)
             for key_name, key in resources(stack, "aws_kms_key").items():
-                integration_key = "integration-key" in key_name
+                integration_key = "integration-key" in key_name or "alerts-key" in key_name
                 assert key["enable_key_rotation"] is True, key_name
                 assert key.get("lifecycle", {}).get("prevent_destroy", False) is not integration_key, key_name
             for resource in resources(stack, "aws_redshift_cluster").values():

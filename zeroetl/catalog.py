@@ -141,6 +141,19 @@ class TargetDatabase(Strict):
     query_all_states: bool = Field(False, description="Allow queries on tables that are not Synced.")
 
 
+class Monitoring(Strict):
+    """Alarms, events and dashboard of the environment's integrations (target account)."""
+
+    alarm_emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]] = Field(
+        default_factory=list, description="Addresses subscribed to the encrypted alerts topic (each confirms by e-mail)."
+    )
+    lag_threshold_seconds: int = Field(900, ge=60, le=86_400, description="Alarm when replication lag stays above this (60-86400 s)...")
+    lag_evaluation_minutes: int = Field(15, ge=1, le=1_440, description="...for this many consecutive minutes (1-1440).")
+    no_change_minutes: int = Field(
+        60, ge=5, le=1_440, description="Alarm when no change was applied for this many minutes (5-1440); expected on an idle source."
+    )
+
+
 class Source(Strict):
     """One Aurora MySQL cluster feeding the environment's warehouse, with its integration."""
 
@@ -201,6 +214,7 @@ class Environment(Strict):
     target_network: Network | None = Field(None, description="The target account's network when the accounts differ; omitted means the same settings as network.")
     sources: list[Source] = Field(..., min_length=1, description="The Aurora MySQL sources (below); all feed the one warehouse.")
     warehouse: Warehouse = Field(..., description="The Redshift target (below).")
+    monitoring: Monitoring = Field(default_factory=Monitoring, description="Alarms and events (below).")
     operator_role_names: list[Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")]] = Field(
         default_factory=list, description="Existing IAM roles in the source account that get the rds-integrations operator policy."
     )

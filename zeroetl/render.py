@@ -71,7 +71,10 @@ def catalog_sections(env: Environment, layer: Layer) -> list[tuple[str, Any]]:
     if layer is Layer.INTEGRATION:
         integrations = [{"source": s.cluster_identifier, **dump(s.integration)} for s in env.sources]
         return [("integrations", integrations), ("operator_role_names", env.operator_role_names)]
-    return [("databases", [{"integration": s.integration.integration_name, **dump(s.target_database)} for s in env.sources])]
+    return [
+        ("databases", [{"integration": s.integration.integration_name, **dump(s.target_database)} for s in env.sources]),
+        ("monitoring", dump(env.monitoring)),
+    ]
 
 
 def render_tfvars(catalog: Catalog, env: Environment) -> dict[str, str]:
