@@ -12,6 +12,7 @@ from stacks.environment import EnvironmentStacks, build_environment
 from zeroetl.catalog import Catalog
 from zeroetl.render import render_tfvars, write_tfvars
 from zeroetl.rollout import render_rollout
+from zeroetl.runbook import render_runbook
 
 
 def synthesize_into(outdir: Path, catalog: Catalog, catalog_path: str) -> list[EnvironmentStacks]:
@@ -34,8 +35,8 @@ def synthesize_into(outdir: Path, catalog: Catalog, catalog_path: str) -> list[E
 
 
 def synthesize(app: App, catalog: Catalog, catalog_path: str) -> list[EnvironmentStacks]:
-    """Build every stack, synthesize, then write each stack's terraform.tfvars beside its JSON
-    and the rollout files under rollout/.
+    """Build every stack, synthesize, then write each stack's terraform.tfvars beside its JSON,
+    the rollout files under rollout/ and each environment's runbook under runbooks/<env>/.
 
     Everything is rendered before anything is synthesized, so a template error stops the run
     before a single file is written.
@@ -44,6 +45,7 @@ def synthesize(app: App, catalog: Catalog, catalog_path: str) -> list[Environmen
     for env in catalog.environments:
         rendered.update(render_tfvars(catalog, env))
     rollout = render_rollout(catalog, catalog_path)
+    runbooks = {f"{env.name}/{path}": text for env in catalog.environments for path, text in render_runbook(catalog, env, catalog_path).items()}
     environments = [build_environment(app, catalog, env) for env in catalog.environments]
     app.synth()
     outdir = Path(app.outdir)
@@ -51,4 +53,7 @@ def synthesize(app: App, catalog: Catalog, catalog_path: str) -> list[Environmen
     (outdir / "rollout").mkdir(exist_ok=True)
     for name, text in rollout.items():
         (outdir / "rollout" / name).write_text(text, encoding="utf-8")
+    for path, text in runbooks.items():
+        (outdir / "runbooks" / path).parent.mkdir(parents=True, exist_ok=True)
+        (outdir / "runbooks" / path).write_text(text, encoding="utf-8")
     return environments

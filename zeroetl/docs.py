@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from zeroetl.catalog import Catalog, Environment, Integration, Network, Source, TargetDatabase
+from zeroetl.catalog import Catalog, Environment, Integration, Monitoring, Network, Source, TargetDatabase
 from zeroetl.placement import Account, State
 from zeroetl.warehouse_model import Warehouse
 
@@ -27,6 +27,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("environments[].sources[].integration", Integration),
     ("environments[].sources[].target_database", TargetDatabase),
     ("environments[].warehouse", Warehouse),
+    ("environments[].monitoring", Monitoring),
 ]
 
 

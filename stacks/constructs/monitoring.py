@@ -80,7 +80,7 @@ class IntegrationMonitoring(Construct):
             event_pattern=json.dumps({"source": ["aws.redshift"], "detail-type": EVENT_DETAIL_TYPES}),
         )
         CloudwatchEventTarget(self, "integration-events-to-sns", rule=rule.name, arn=self.topic.arn)
-        CloudwatchDashboard(self, "dashboard", dashboard_name=f"{name}-zero-etl", dashboard_body=self._dashboard(region, integrations))
+        CloudwatchDashboard(self, "dashboard", dashboard_name=name, dashboard_body=self._dashboard(region, integrations))
 
     def _topic_policy(self, account_id: str) -> dict:
         return {

@@ -1,0 +1,64 @@
+"""Per-environment operator material, rendered by Jinja from the catalog: the runbook and the
+SQL it points to (TICKIT schema and load for MySQL, monitoring and analyses for Redshift).
+
+The SQL lives in templates/sql/ as data; only the load statements' source clause differs
+between Aurora (LOAD DATA FROM S3) and a plain MySQL server (LOAD DATA LOCAL INFILE), so the
+tests run the very statements operators get.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from jinja2 import Environment as Jinja, FileSystemLoader, StrictUndefined
+
+from zeroetl.catalog import Catalog, Environment, Source
+from zeroetl.naming import Layer, aws_name, stack_name
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TICKIT_S3_PREFIX = "s3-us-east-1://redshift-downloads/tickit/"  # the sample lives in us-east-1
+LIKES = ["likesports", "liketheatre", "likeconcerts", "likejazz", "likeclassical", "likeopera", "likerock", "likevegas", "likebroadway", "likemusicals"]
+
+
+def _jinja() -> Jinja:
+    jinja = Jinja(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    jinja.filters["sql_string"] = lambda value: "'" + str(value).replace("'", "''") + "'"
+    return jinja
+
+
+def s3_source(file_name: str) -> str:
+    return f"FROM S3 '{TICKIT_S3_PREFIX}{file_name}'"
+
+
+def render_source_sql(env: Environment, source: Source, load_from: Callable[[str], str] = s3_source) -> dict[str, str]:
+    """{file name: SQL} for one source: the MySQL schema and load, the Redshift analyses."""
+    jinja = _jinja()
+    context = {
+        "env": env, "source": source, "schema": source.database_name, "likes": LIKES, "load_from": load_from,
+        "database": source.target_database.database_name, "role_hint": f"{source.name}-s3-import",
+    }
+    return {
+        "tickit-schema.sql": jinja.get_template("sql/tickit-schema.mysql.sql.j2").render(**context),
+        "tickit-load.sql": jinja.get_template("sql/tickit-load.mysql.sql.j2").render(**context),
+        "tickit-analysis.sql": jinja.get_template("sql/tickit-analysis.redshift.sql.j2").render(**context),
+    }
+
+
+def render_runbook(catalog: Catalog, env: Environment, catalog_path: str) -> dict[str, str]:
+    """{relative path: text} of one environment's runbook folder."""
+    jinja = _jinja()
+    files = {
+        "monitoring.sql": jinja.get_template("sql/monitoring.redshift.sql.j2").render(
+            env=env, databases=[s.target_database.database_name for s in env.sources]
+        ),
+        "remedies.sql": jinja.get_template("sql/remedies.redshift.sql.j2").render(env=env),
+    }
+    for source in env.sources:
+        for name, text in render_source_sql(env, source).items():
+            files[f"{source.name}/{name}"] = text
+    stacks = {layer.name.lower(): stack_name(env, layer) for layer in Layer}
+    files["README.md"] = jinja.get_template("runbook/runbook.md.j2").render(
+        catalog=catalog, env=env, stacks=stacks, catalog_path=catalog_path, topic=aws_name(catalog, env, "zero-etl-alerts"),
+    )
+    return files
