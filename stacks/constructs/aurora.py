@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
@@ -22,6 +21,7 @@ from cdktf_cdktf_provider_aws.security_group import (
 )
 from constructs import Construct
 
+from stacks.constructs.iam import service_role
 from stacks.constructs.network import PrivateNetwork
 from zeroetl.catalog import Source
 from zeroetl.facts import ZERO_ETL_BINLOG_PARAMETERS, partition
@@ -73,17 +73,6 @@ class S3ImportRole(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, region: str, account_id: str, buckets: list[str]) -> None:
         super().__init__(scope, id_)
         part = partition(region)
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
         read = {
             "Version": "2012-10-17",
             "Statement": [
@@ -101,7 +90,7 @@ class S3ImportRole(Construct):
                 },
             ],
         }
-        self.role = IamRole(self, "role", name=name, assume_role_policy=json.dumps(trust, indent=2))
+        self.role = service_role(self, name=name, service="rds.amazonaws.com", account_id=account_id)
         IamRolePolicy(self, "read-buckets", name="s3-import-read", role=self.role.id, policy=json.dumps(read, indent=2))
 
 
@@ -110,18 +99,7 @@ class EnhancedMonitoringRole(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, name: str, account_id: str, region: str) -> None:
         super().__init__(scope, id_)
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-        self.role = IamRole(self, "role", name=name, assume_role_policy=json.dumps(trust, indent=2))
+        self.role = service_role(self, name=name, service="monitoring.rds.amazonaws.com", account_id=account_id)
         IamRolePolicyAttachment(
             self, "policy", role=self.role.name,
             policy_arn=f"arn:{partition(region)}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",

@@ -8,7 +8,6 @@ import json
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
@@ -17,6 +16,7 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
+from stacks.constructs.iam import service_role
 from zeroetl.catalog import Network
 from zeroetl.facts import partition
 
@@ -27,17 +27,6 @@ class FlowLogs(Construct):
     def __init__(self, scope: Construct, id_: str, *, vpc_id: str, name: str, region: str, account_id: str, kms_key_arn: str) -> None:
         super().__init__(scope, id_)
         group = CloudwatchLogGroup(self, "log-group", name=f"/{name}/vpc-flow-logs", retention_in_days=365, kms_key_id=kms_key_arn)
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
         write = {
             "Version": "2012-10-17",
             "Statement": [
@@ -48,7 +37,7 @@ class FlowLogs(Construct):
                 }
             ],
         }
-        role = IamRole(self, "role", name=f"{name}-flow-logs", assume_role_policy=json.dumps(trust, indent=2))
+        role = service_role(self, name=f"{name}-flow-logs", service="vpc-flow-logs.amazonaws.com", account_id=account_id)
         IamRolePolicy(self, "write", name="write-flow-logs", role=role.id, policy=json.dumps(write, indent=2))
         FlowLog(self, "flow-log", vpc_id=vpc_id, traffic_type="ALL", log_destination=group.arn, iam_role_arn=role.arn)
 
