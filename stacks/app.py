@@ -10,7 +10,7 @@ from cdktf import App
 
 from stacks.environment import EnvironmentStacks, build_environment
 from zeroetl.catalog import Catalog
-from zeroetl.render import render_tfvars, write_tfvars
+from zeroetl.render import TFVARS_FILE, render_tfvars
 from zeroetl.rollout import render_rollout
 from zeroetl.runbook import render_runbook
 
@@ -41,19 +41,15 @@ def synthesize(app: App, catalog: Catalog, catalog_path: str) -> list[Environmen
     Everything is rendered before anything is synthesized, so a template error stops the run
     before a single file is written.
     """
-    rendered = {}
+    files: dict[str, str] = {}  # path under the output directory: text
     for env in catalog.environments:
-        rendered.update(render_tfvars(catalog, env))
-    rollout = render_rollout(catalog, catalog_path)
-    runbooks = {f"{env.name}/{path}": text for env in catalog.environments for path, text in render_runbook(catalog, env, catalog_path).items()}
+        files.update({f"stacks/{stack}/{TFVARS_FILE}": text for stack, text in render_tfvars(catalog, env).items()})
+        files.update({f"runbooks/{env.name}/{path}": text for path, text in render_runbook(catalog, env, catalog_path).items()})
+    files.update({f"rollout/{name}": text for name, text in render_rollout(catalog, catalog_path).items()})
     environments = [build_environment(app, catalog, env) for env in catalog.environments]
     app.synth()
-    outdir = Path(app.outdir)
-    write_tfvars(outdir, rendered)
-    (outdir / "rollout").mkdir(exist_ok=True)
-    for name, text in rollout.items():
-        (outdir / "rollout" / name).write_text(text, encoding="utf-8")
-    for path, text in runbooks.items():
-        (outdir / "runbooks" / path).parent.mkdir(parents=True, exist_ok=True)
-        (outdir / "runbooks" / path).write_text(text, encoding="utf-8")
+    for path, text in files.items():
+        target = Path(app.outdir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     return environments

@@ -6,13 +6,13 @@ import pytest
 from jinja2 import UndefinedError
 
 from tests.harness import Synthesized
-from zeroetl.render import _jinja, hcl
+from zeroetl.templating import hcl, templates
 
 
 def test_missing_value_is_an_error_not_a_blank(default_synth: Synthesized) -> None:
     env = default_synth.catalog.environments[0]
     with pytest.raises(UndefinedError):
-        _jinja().from_string("x = {{ env.sources[0].no_such_field | hcl }}").render(env=env)
+        templates().from_string("x = {{ env.sources[0].no_such_field | hcl }}").render(env=env)
 
 
 def test_hcl_literals() -> None:

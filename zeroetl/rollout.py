@@ -8,14 +8,11 @@ first, then integrations, then target databases.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from jinja2 import Environment as Jinja, FileSystemLoader, StrictUndefined
 
 from zeroetl.catalog import Catalog
 from zeroetl.naming import Layer, layer_account, stack_name
+from zeroetl.templating import templates
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "rollout"
 STEPS: tuple[tuple[str, tuple[Layer, ...]], ...] = (
     ("data-stores", (Layer.SOURCE, Layer.WAREHOUSE)),
     ("integrations", (Layer.INTEGRATION,)),
@@ -55,9 +52,8 @@ def waves(catalog: Catalog) -> list[Wave]:
 
 def render_rollout(catalog: Catalog, catalog_path: str) -> dict[str, str]:
     """{file name: text}: the GitHub Actions workflow and the human listing."""
-    jinja = Jinja(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     context = {"catalog": catalog, "waves": waves(catalog), "catalog_path": catalog_path}
     return {
-        "github-workflow.yml": jinja.get_template("github-workflow.yml.j2").render(**context),
-        "rollout.md": jinja.get_template("rollout.md.j2").render(**context),
+        "github-workflow.yml": templates().get_template("rollout/github-workflow.yml.j2").render(**context),
+        "rollout.md": templates().get_template("rollout/rollout.md.j2").render(**context),
     }

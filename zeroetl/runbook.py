@@ -8,23 +8,14 @@ tests run the very statements operators get.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable
-
-from jinja2 import Environment as Jinja, FileSystemLoader, StrictUndefined
 
 from zeroetl.catalog import Catalog, Environment, Source
 from zeroetl.naming import Layer, aws_name, stack_name
+from zeroetl.templating import templates
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TICKIT_S3_PREFIX = "s3-us-east-1://redshift-downloads/tickit/"  # the sample lives in us-east-1
 LIKES = ["likesports", "liketheatre", "likeconcerts", "likejazz", "likeclassical", "likeopera", "likerock", "likevegas", "likebroadway", "likemusicals"]
-
-
-def _jinja() -> Jinja:
-    jinja = Jinja(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    jinja.filters["sql_string"] = lambda value: "'" + str(value).replace("'", "''") + "'"
-    return jinja
 
 
 def s3_source(file_name: str) -> str:
@@ -33,7 +24,7 @@ def s3_source(file_name: str) -> str:
 
 def render_source_sql(env: Environment, source: Source, load_from: Callable[[str], str] = s3_source) -> dict[str, str]:
     """{file name: SQL} for one source: the MySQL schema and load, the Redshift analyses."""
-    jinja = _jinja()
+    jinja = templates()
     context = {
         "env": env, "source": source, "schema": source.database_name, "likes": LIKES, "load_from": load_from,
         "database": source.target_database.database_name, "role_hint": f"{source.name}-s3-import",
@@ -47,7 +38,7 @@ def render_source_sql(env: Environment, source: Source, load_from: Callable[[str
 
 def render_runbook(catalog: Catalog, env: Environment, catalog_path: str) -> dict[str, str]:
     """{relative path: text} of one environment's runbook folder."""
-    jinja = _jinja()
+    jinja = templates()
     files = {
         "monitoring.sql": jinja.get_template("sql/monitoring.redshift.sql.j2").render(
             env=env, databases=[s.target_database.database_name for s in env.sources]
