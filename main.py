@@ -38,24 +38,42 @@ def _load(path: Path) -> Catalog:
     show_default=True,
     help="Environment catalog (or set ZEROETL_CATALOG, e.g. for `cdktf synth`).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar="ZEROETL_JOBS",
+    help="Worker processes for synthesis (or ZEROETL_JOBS). Default: one per core, at most one per environment and 8.",
+)
+@click.option(
+    "--plain",
+    is_flag=True,
+    envvar="ZEROETL_PLAIN",
+    help="Synthesize in this one process with the bindings' type checks and cdktf's validations on: "
+    "slower, same output; the reference the fast path is tested against (or ZEROETL_PLAIN=1).",
+)
 @click.pass_context
-def main(ctx: click.Context, catalog_path: Path) -> None:
-    """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars}
-    and the rollout workflow and listing under cdktf.out/rollout/."""
+def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool) -> None:
+    """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars},
+    the rollout workflow and listing under cdktf.out/rollout/ and the runbooks under
+    cdktf.out/runbooks/."""
     ctx.obj = catalog_path
     if ctx.invoked_subcommand is not None:
         return
     catalog = _load(catalog_path)
-    # The AWS bindings take seconds to import: only pay for them once the catalog is valid.
-    from stacks.app import synthesize_into
+    from zeroetl.synth import SynthError, synthesize_into
+    from zeroetl.toolchain import ToolchainError
 
     console.print(f"catalog {catalog_path}: {len(catalog.environments)} environment(s) valid; synthesizing", highlight=False)
     # cdktf-cli names the output directory in CDKTF_OUTDIR; cdktf's own default otherwise.
     outdir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
-    environments = synthesize_into(outdir, catalog, _display(catalog_path))
-    for env_stacks in environments:
-        for stack in env_stacks.all():
-            console.print(f"  {stack.node.id}  ->  {outdir}/stacks/{stack.node.id}", highlight=False)
+    progress = lambda line: console.print(f"  {line}", highlight=False, markup=False)  # noqa: E731
+    try:
+        stacks = synthesize_into(outdir, catalog, _display(catalog_path), plain=plain, jobs=jobs, progress=progress)
+    except (SynthError, ToolchainError) as exc:
+        errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
+        sys.exit(1)
+    for stack in stacks:
+        console.print(f"  {stack}  ->  {outdir}/stacks/{stack}", highlight=False)
 
 
 @main.command()

@@ -59,7 +59,7 @@ class Synthesized:
 
 
 def synthesize_catalog(catalog: Catalog, outdir: Path, catalog_path: str) -> Synthesized:
-    from stacks.app import synthesize_into
+    from zeroetl.synth import synthesize_into
 
     synthesize_into(outdir, catalog, catalog_path)
     result = Synthesized(catalog=catalog, outdir=outdir)

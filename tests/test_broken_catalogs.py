@@ -50,18 +50,19 @@ def test_broken_catalog_is_refused_and_previous_output_kept(catalog: Path, tmp_p
 def test_failure_during_synthesis_keeps_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import stacks.app
     from zeroetl.loader import load_catalog
+    from zeroetl.synth import synthesize_into
 
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()
     (outdir / "previous.txt").write_text("kept")
 
-    def half_written(app, catalog, catalog_path):  # writes part of the output, then fails
-        (Path(app.outdir) / "stacks").mkdir(exist_ok=True)
-        (Path(app.outdir) / "stacks" / "partial.json").write_text("{}")
+    def half_written(staging, catalog, environments):  # writes part of the output, then fails
+        (staging / "stacks").mkdir(exist_ok=True)
+        (staging / "stacks" / "partial.json").write_text("{}")
         raise RuntimeError("synthesis failed half way")
 
     monkeypatch.setattr(stacks.app, "synthesize", half_written)
     with pytest.raises(RuntimeError, match="half way"):
-        stacks.app.synthesize_into(outdir, load_catalog(ROOT / "catalog" / "default.yaml"), "catalog/default.yaml")
+        synthesize_into(outdir, load_catalog(ROOT / "catalog" / "default.yaml"), "catalog/default.yaml", plain=True)
     assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]
     assert [p.name for p in outdir.iterdir()] == ["previous.txt"]

@@ -45,7 +45,8 @@ def state_key(catalog: Catalog, env: Environment, layer: Layer) -> str:
 
 
 def state_bucket(catalog: Catalog, env: Environment, layer: Layer) -> str:
-    assert catalog.state.bucket is not None, "only the s3 backend has buckets"
+    if catalog.state.bucket is None:
+        raise ValueError("only the s3 backend has buckets")
     return catalog.state.bucket.format(app=catalog.app, account=layer_account(env, layer).account_id, region=env.region)
 
 

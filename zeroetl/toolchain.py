@@ -8,6 +8,8 @@ project's virtualenv exists.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +23,8 @@ KNOWN_ROOTS = (
     "~/.terraform.d/plugins",
     "~/.local/share/terraform/plugins",
 )
+# cdktf's own check for terraform_data (the plain path runs it at synth, once per resource).
+TERRAFORM_MINIMUM = (1, 4)
 SEARCH_ROOTS = ("/opt", "/usr/local", "/usr/share", "~")
 SEARCH_DEPTH = 8
 
@@ -71,6 +75,23 @@ def cli_config(mirror: Path | None) -> str:
         "  }\n"
         "}\n"
     )
+
+
+class ToolchainError(RuntimeError):
+    pass
+
+
+def check_terraform_version() -> None:
+    """Terraform must run and be >= TERRAFORM_MINIMUM. Honours TERRAFORM_BINARY_NAME as cdktf does."""
+    binary = os.environ.get("TERRAFORM_BINARY_NAME", "terraform")
+    wanted = ".".join(map(str, TERRAFORM_MINIMUM))
+    try:
+        out = subprocess.run([binary, "version"], capture_output=True, text=True, check=True, timeout=120).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ToolchainError(f"could not run `{binary} version` ({exc}); install Terraform >= {wanted} (README, Prerequisites)") from exc
+    found = re.search(r"(\d+)\.(\d+)\.(\d+)", out)
+    if not found or tuple(map(int, found.groups()[:2])) < TERRAFORM_MINIMUM:
+        raise ToolchainError(f"`{binary} version` says {out.splitlines()[0] if out else 'nothing'}; the stacks need Terraform >= {wanted}")
 
 
 def write_cli_config(path: Path) -> Path | None:

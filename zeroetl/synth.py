@@ -1,0 +1,179 @@
+"""Synthesize a catalog: every stack, variable file, rollout file and runbook, written into the
+output directory in one swap.
+
+Two paths write the same bytes (tests/test_fast_path.py compares them):
+- plain: this process builds every stack with the AWS bindings imported whole, their runtime
+  type checks on and cdktf's validations run. It is the reference, and `--plain` selects it.
+- fast (the default): the environments are cut into contiguous slices, one per worker process
+  (stacks/worker.py, which says how it starts and stops fast), at most one per core. A stack
+  only references stacks of its own environment, so the slices are independent; each worker
+  writes its stacks and a partial manifest into its own directory, and this process moves the
+  stacks in and merges the manifests (zeroetl/manifest.py). This process never loads the
+  bindings, so even a single environment skips their full import.
+
+Nothing reaches the output directory until every stack and file is written: a failure
+anywhere (a worker, a template) leaves the previous output as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from zeroetl.catalog import Catalog
+from zeroetl.manifest import MANIFEST_FILE, merge_manifests
+from zeroetl.naming import Layer, stack_name
+from zeroetl.render import TFVARS_FILE, render_tfvars
+from zeroetl.rollout import render_rollout
+from zeroetl.runbook import render_runbook
+from zeroetl.toolchain import check_terraform_version
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Each worker holds a Python process and a node process with the 34 MB AWS assembly loaded
+# (~300 MB together); beyond one per core more workers only cost memory.
+MAX_JOBS = 8
+
+
+class SynthError(RuntimeError):
+    """A worker failed; the message names its environments and carries its output."""
+
+
+def default_jobs(environments: int) -> int:
+    return max(1, min(len(os.sched_getaffinity(0)), environments, MAX_JOBS))
+
+
+def render_files(catalog: Catalog, catalog_path: str) -> dict[str, str]:
+    """Every rendered file, by its path under the output directory."""
+    files: dict[str, str] = {}
+    for env in catalog.environments:
+        files.update({f"stacks/{stack}/{TFVARS_FILE}": text for stack, text in render_tfvars(catalog, env).items()})
+        files.update({f"runbooks/{env.name}/{path}": text for path, text in render_runbook(catalog, env, catalog_path).items()})
+    files.update({f"rollout/{name}": text for name, text in render_rollout(catalog, catalog_path).items()})
+    return files
+
+
+def synthesize_into(
+    outdir: Path,
+    catalog: Catalog,
+    catalog_path: str,
+    *,
+    plain: bool = False,
+    jobs: int | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[str]:
+    """Synthesize into a staging directory beside outdir and swap it in at the end: a run that
+    fails leaves the previous output as it was, and stacks of an earlier catalog do not linger.
+    Returns the stack names, environment by environment in deploy order."""
+    outdir = outdir.resolve()
+    staging = outdir.with_name(f".{outdir.name}.staging-{os.getpid()}")
+    retired = outdir.with_name(f".{outdir.name}.retired-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    workers: Workers | None = None
+    try:
+        if not plain:
+            # The one cdktf validation that matters here, once per run instead of per resource.
+            check_terraform_version()
+            # Started before rendering: the workers spend their first seconds importing, and
+            # the rendering here overlaps with that.
+            workers = Workers(staging, catalog, jobs or default_jobs(len(catalog.environments)), progress)
+        files = render_files(catalog, catalog_path)
+        if workers:
+            workers.finish()
+        else:
+            from stacks.app import synthesize
+
+            synthesize(staging, catalog, catalog.environments)
+        for path, text in files.items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        if outdir.exists():
+            outdir.rename(retired)
+        staging.rename(outdir)
+    finally:
+        if workers:
+            workers.stop()
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    return [stack_name(env, layer) for env in catalog.environments for layer in Layer]
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen
+    log: BinaryIO
+    outdir: Path
+    first: int
+    stop: int
+
+
+class Workers:
+    """The worker processes of one run, each synthesizing a contiguous slice of environments."""
+
+    def __init__(self, staging: Path, catalog: Catalog, jobs: int, progress: Callable[[str], None]) -> None:
+        self.staging, self.envs, self.progress = staging, catalog.environments, progress
+        jobs = min(jobs, len(self.envs))
+        progress(f"{len(self.envs)} environment(s) in {jobs} worker process(es)")
+        self.started = time.monotonic()
+        self.workers: list[Worker] = []
+        try:
+            for i in range(jobs):
+                self._start(i, catalog, len(self.envs) * i // jobs, len(self.envs) * (i + 1) // jobs)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, i: int, catalog: Catalog, first: int, stop: int) -> None:
+        log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        outdir = self.staging / f".worker-{i}"
+        proc = subprocess.Popen(worker_command(outdir), cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+        self.workers.append(Worker(proc, log, outdir, first, stop))
+        # A worker reads its slice at once; the pipe never holds it for long.
+        proc.stdin.write(pickle.dumps((catalog, first, stop)))
+        proc.stdin.close()
+
+    def finish(self) -> None:
+        """Wait for every worker, then move their stacks into staging/stacks and merge their
+        manifests. Raises SynthError naming the environments of the first worker that failed."""
+        for worker in self.workers:
+            code = worker.proc.wait()
+            worker.log.seek(0)
+            output = worker.log.read().decode("utf-8", "replace").strip()
+            first, last = self.envs[worker.first].name, self.envs[worker.stop - 1].name
+            names = first if first == last else f"{first}..{last}"
+            if code != 0:
+                raise SynthError(f"synthesizing environment(s) {names} failed (worker exit {code}):\n{output}")
+            if output:
+                self.progress(output)
+            stacks = len(Layer) * (worker.stop - worker.first)
+            self.progress(f"environment(s) {names}: {stacks} stacks ({time.monotonic() - self.started:.1f} s)")
+        (self.staging / "stacks").mkdir(exist_ok=True)
+        for worker in self.workers:
+            for stack_dir in sorted((worker.outdir / "stacks").iterdir()):
+                stack_dir.rename(self.staging / "stacks" / stack_dir.name)
+        merge_manifests([w.outdir / MANIFEST_FILE for w in self.workers], self.staging / MANIFEST_FILE)
+        for worker in self.workers:
+            shutil.rmtree(worker.outdir)
+
+    def stop(self) -> None:
+        """Kill any worker still running (another failed, or rendering did) and close the logs."""
+        for worker in self.workers:
+            if worker.proc.poll() is None:
+                worker.proc.kill()
+                worker.proc.wait()
+            worker.log.close()
+
+
+def worker_command(outdir: Path) -> list[str]:
+    """-O: see stacks/worker.py."""
+    return [sys.executable, "-O", "-m", "stacks.worker", str(outdir)]
