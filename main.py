@@ -106,6 +106,32 @@ def guard(plans: tuple[Path, ...], allowed: tuple[str, ...]) -> None:
     console.print(f"{len(plans)} plan(s): no stateful resource or integration is deleted or replaced", highlight=False)
 
 
+@main.command("verify")
+@click.option("--outdir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("cdktf.out"), show_default=True, help="Synthesized output to check.")
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), help="Where to build the combined root (kept); default: a temporary directory, removed after.")
+def verify_command(outdir: Path, workdir: Path | None) -> None:
+    """Check every synthesized stack offline in one Terraform run: each stack a module of one
+    root, its variable file and realistic upstream outputs included. Exit 1 listing problems."""
+    import tempfile
+
+    from zeroetl.verify import VerifyError, verify
+
+    progress = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
+    with tempfile.TemporaryDirectory(prefix="zeroetl-verify-") as scratch:
+        try:
+            result = verify(outdir, workdir or Path(scratch) / "root", progress)
+        except VerifyError as exc:
+            errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
+            sys.exit(1)
+    for warning in result.warnings:
+        errors.print("[yellow]warning:[/] " + escape(warning), highlight=False)
+    console.print(
+        f"{result.stacks} stacks verified offline: {result.resources} resources planned "
+        f"(plan {result.seconds['plan']:.1f} s)",
+        highlight=False,
+    )
+
+
 def _display(path: Path) -> str:
     """The catalog path as the workflow should name it: relative to the project when inside."""
     root = Path(__file__).resolve().parent

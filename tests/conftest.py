@@ -33,11 +33,8 @@ def _synth(path: Path, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 
 def _plan_all(synth: Synthesized) -> dict[str, PlanResult]:
-    env_of = {f"{env.name}-": env for env in synth.catalog.environments}
-    jobs = [(name, next(e for p, e in env_of.items() if name.startswith(p))) for name in synth.stacks]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = pool.map(lambda job: plan_offline(synth, job[1], job[0]), jobs)
-        return {result.stack: result for result in results}
+        return {result.stack: result for result in pool.map(lambda name: plan_offline(synth, name), synth.stacks)}
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,10 @@ in files this harness adds beside the synthesized JSON, never in it:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,20 +22,16 @@ from typing import Any
 from zeroetl.catalog import Catalog, Environment
 from zeroetl.naming import Layer, stack_name
 from zeroetl.render import TFVARS_FILE
+from zeroetl.verify import OFFLINE_CREDENTIALS
+from zeroetl.upstream import fake_uuid, remote_states, state_document, upstream_outputs
 
 OFFLINE_PROVIDER = {
-    "access_key": "offline-test",
-    "secret_key": "offline-test",
-    "skip_credentials_validation": True,
-    "skip_requesting_account_id": True,
-    "skip_metadata_api_check": True,
-    "max_retries": 1,
+    **OFFLINE_CREDENTIALS,
     "allowed_account_ids": None,
     # No role to assume offline. Override files merge nested blocks, so an empty list keeps
     # the catalog's block; an empty role_arn is what the provider reads as "assume nothing".
     "assume_role": [{"role_arn": ""}],
 }
-REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
 
 
 @dataclass
@@ -91,55 +84,10 @@ def addresses(config: dict[str, Any]) -> set[str]:
     return {f"{type_}.{name}" for type_, named in config.get("resource", {}).items() for name in named}
 
 
-# --- realistic upstream outputs -------------------------------------------------------------
+# --- realistic upstream outputs (zeroetl/upstream.py) ---------------------------------------
 
 
-def _fake_id(prefix: str, seed: str) -> str:
-    return f"{prefix}-0{hashlib.sha256(seed.encode()).hexdigest()[:16]}"
-
-
-def _fake_uuid(seed: str) -> str:
-    return str(uuid.UUID(hashlib.md5(seed.encode()).hexdigest()))
-
-
-def realistic_value(env: Environment, upstream: dict[str, Any], expression: str) -> Any:
-    """What an attribute holds after apply, in AWS's real formats; unknown references fail."""
-    match = REF.match(expression)
-    assert match, f"cross-stack output {expression!r} is not a plain attribute reference"
-    type_, name, attribute = match.groups()
-    config = upstream["resource"][type_][name]
-    literal = config.get(attribute)
-    if isinstance(literal, str) and "${" not in literal:
-        return literal  # an argument set to a plain value reads back as that value
-    region, account = env.region, upstream["provider"]["aws"][0]["allowed_account_ids"][0]
-    if "aws_redshift_cluster" in str(config.get("resource_arn", "")) or type_ == "aws_redshift_cluster":
-        namespace_arn = f"arn:aws:redshift:{region}:{account}:namespace:{_fake_uuid(name)}"
-    else:
-        namespace_arn = f"arn:aws:redshift-serverless:{region}:{account}:namespace/{_fake_uuid(name)}"
-    values = {
-        ("aws_vpc", "id"): lambda: _fake_id("vpc", name),
-        ("aws_subnet", "id"): lambda: _fake_id("subnet", name),
-        ("aws_rds_cluster", "arn"): lambda: f"arn:aws:rds:{region}:{account}:cluster:{config['cluster_identifier']}",
-        ("aws_redshift_resource_policy", "resource_arn"): lambda: namespace_arn,
-        ("aws_redshiftserverless_namespace", "arn"): lambda: namespace_arn,
-        ("aws_redshiftserverless_namespace", "admin_password_secret_arn"): lambda: (
-            f"arn:aws:secretsmanager:{region}:{account}:secret:redshift!{config['namespace_name']}-admin-Ab12Cd"
-        ),
-        ("aws_redshift_cluster", "cluster_namespace_arn"): lambda: namespace_arn,
-        ("aws_redshift_cluster", "master_password_secret_arn"): lambda: (
-            f"arn:aws:secretsmanager:{region}:{account}:secret:redshift!{config['cluster_identifier']}-admin-Ef34Gh"
-        ),
-        ("aws_rds_integration", "arn"): lambda: f"arn:aws:rds:{region}:{account}:integration:{_fake_uuid(name)}",
-    }
-    assert (type_, attribute) in values, f"no realistic value known for {type_}.{attribute}: add one to the harness"
-    return values[(type_, attribute)]()
-
-
-def _state_type(value: Any) -> Any:
-    return ["list", "string"] if isinstance(value, list) else "string"
-
-
-def write_upstream_states(synth: Synthesized, env: Environment, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def write_upstream_states(synth: Synthesized, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Write the state files that stack `name` reads through terraform_remote_state.
 
     Local remote states are written where their path points. S3 ones cannot be reached
@@ -147,35 +95,16 @@ def write_upstream_states(synth: Synthesized, env: Environment, name: str) -> tu
     Returns ({remote state name: {output: value}}, data source overrides)."""
     consumer = synth.stacks[name]
     written, overrides = {}, {}
-    for remote_name, remote in consumer.get("data", {}).get("terraform_remote_state", {}).items():
-        upstream_name = remote_name.removeprefix("cross-stack-reference-input-")
-        upstream = synth.stacks[upstream_name]
-        outputs = {}
-        for output, spec in upstream.get("output", {}).items():
-            # Only the outputs cdktf made for other stacks; the rest are for operators.
-            if not output.startswith("cross-stack-output-"):
-                continue
-            value = spec["value"]
-            if isinstance(value, list):
-                outputs[output] = [realistic_value(env, upstream, v) for v in value]
-            else:
-                outputs[output] = realistic_value(env, upstream, value)
-        state = {
-            "version": 4,
-            "terraform_version": "1.11.4",
-            "serial": 1,
-            "lineage": _fake_uuid(upstream_name),
-            "outputs": {k: {"value": v, "type": _state_type(v), "sensitive": True} for k, v in outputs.items()},
-            "resources": [],
-            "check_results": None,
-        }
+    for remote_name, upstream_name in remote_states(consumer).items():
+        remote = consumer["data"]["terraform_remote_state"][remote_name]
+        outputs = upstream_outputs(synth.stacks[upstream_name])
         if remote["backend"] == "local":
             path = (synth.stack_dir(name) / remote["config"]["path"]).resolve()
         else:
             path = synth.stack_dir(name) / "offline-upstream" / f"{upstream_name}.tfstate"
             overrides[remote_name] = {"backend": "local", "config": {"path": str(path.relative_to(synth.stack_dir(name)))}}
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(state, indent=2))
+        path.write_text(json.dumps(state_document(upstream_name, outputs), indent=2))
         written[remote_name] = outputs
     return written, overrides
 
@@ -201,10 +130,10 @@ def terraform(stack_dir: Path, *args: str) -> str:
     return done.stdout
 
 
-def plan_offline(synth: Synthesized, env: Environment, name: str) -> PlanResult:
+def plan_offline(synth: Synthesized, name: str) -> PlanResult:
     """init + validate + plan + show -json for one stack, offline, with realistic upstreams."""
     stack_dir = synth.stack_dir(name)
-    upstream, remote_overrides = write_upstream_states(synth, env, name)
+    upstream, remote_overrides = write_upstream_states(synth, name)
     override: dict[str, Any] = {"provider": {"aws": OFFLINE_PROVIDER}}
     if remote_overrides:
         override["data"] = {"terraform_remote_state": remote_overrides}
@@ -244,7 +173,7 @@ def plan_with_prior_state(synth: Synthesized, name: str, workdir: Path, prior: l
                 "backend": "local", "config": {"path": str(upstream)}
             }
     (copy / "override.tf.json").write_text(json.dumps(override, indent=2))
-    state = {"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": _fake_uuid(name), "outputs": {}, "resources": prior}
+    state = {"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": fake_uuid(name), "outputs": {}, "resources": prior}
     (copy / "prior.tfstate").write_text(json.dumps(state, indent=2))
     terraform(copy, "init", "-input=false", "-no-color", "-reconfigure")
     terraform(copy, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=prior.tfplan")

@@ -1,0 +1,74 @@
+"""`main.py verify`: every stack of a fleet checked by one offline Terraform plan."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.harness import Synthesized, addresses
+from zeroetl.render import TFVARS_FILE
+from zeroetl.verify import VerifyError, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: Synthesized, tmp_path: Path) -> None:
+    result = verify(fleet_synth.outdir, tmp_path / "root")
+    assert result.stacks == len(fleet_synth.stacks) == 16
+    assert result.resources == sum(len(addresses(config)) for config in fleet_synth.stacks.values())
+    assert result.regions == sorted({env.region for env in fleet_synth.catalog.environments})
+    assert result.warnings == []
+    # Downstream modules read the made-up upstream states, not the unreachable S3 ones.
+    module = json.loads((tmp_path / "root" / "modules" / "prod-integration" / "cdk.tf.json").read_text())
+    remote = module["data"]["terraform_remote_state"]["cross-stack-reference-input-prod-source"]
+    assert remote["backend"] == "local" and Path(remote["config"]["path"]).is_file()
+
+
+def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, tmp_path: Path) -> None:
+    outdir = tmp_path / "cdktf.out"
+    shutil.copytree(fleet_synth.outdir / "stacks", outdir / "stacks")
+    # 1. a hand-edited variable file with a value the variable's validation refuses
+    tfvars = outdir / "stacks" / "prod-source" / TFVARS_FILE
+    text, count = re.subn(r"(?m)^backup_retention_period_orders(\s*)= 35$", r"backup_retention_period_orders\1= 99", tfvars.read_text())
+    assert count == 1
+    tfvars.write_text(text)
+    line = 1 + text[: text.index("= 99")].count("\n")
+    # 2. a resource argument the provider schema does not have
+    stack = outdir / "stacks" / "eu-warehouse" / "cdk.tf.json"
+    config = json.loads(stack.read_text())
+    next(iter(config["resource"]["aws_redshift_cluster"].values()))["node_typo"] = "ra3.xlplus"
+    stack.write_text(json.dumps(config))
+    # 3. a downstream stack reading an output its upstream no longer has
+    source = outdir / "stacks" / "dev-source" / "cdk.tf.json"
+    config = json.loads(source.read_text())
+    config["output"] = {k: v for k, v in config["output"].items() if not k.startswith("cross-stack-output-aws_rds_cluster")}
+    source.write_text(json.dumps(config))
+
+    with pytest.raises(VerifyError) as raised:
+        verify(outdir, tmp_path / "root")
+    message = str(raised.value)
+    assert (
+        "prod-source: Invalid value for variable (var.backup_retention_period_orders is 99): Must be from 1 to 35. "
+        f"({outdir}/stacks/prod-source/{TFVARS_FILE}:{line})"
+    ) in message
+    assert re.search(rf"eu-warehouse: Extraneous JSON object property: .*node_typo.* \({outdir}/stacks/eu-warehouse/cdk.tf.json\)", message)
+    assert re.search(rf"dev-integration: Unsupported attribute .*cross-stack-output-aws_rds_cluster.*\({outdir}/stacks/dev-integration/cdk.tf.json\)", message)
+    assert "__" not in message, "the combined root's prefixed names stay out of the report"
+    assert message.startswith("terraform plan of 16 stacks found 3 problem(s):"), "each problem once"
+
+
+def test_verify_command_exits_1_with_the_problems(fleet_synth: Synthesized, tmp_path: Path) -> None:
+    outdir = tmp_path / "cdktf.out"
+    shutil.copytree(fleet_synth.outdir / "stacks", outdir / "stacks")
+    (outdir / "stacks" / "legacy-integration" / TFVARS_FILE).write_text('data_filter_crm = ["include: a.*"]\n')
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "main.py", "verify", "--outdir", str(outdir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "legacy-integration:" in done.stderr and "Traceback" not in done.stderr
