@@ -9,11 +9,14 @@ it byte for byte with the plain, in-process path):
 - only the binding modules the stacks use are imported (stacks/bindings.py);
 - cdktf's per-resource validations are skipped (stacks/app.py says why);
 - the process ends with os._exit once node has written every file: the interpreter's
-  teardown of thousands of jsii proxies is seconds of work whose result nobody reads.
+  teardown of thousands of jsii proxies is seconds of work whose result nobody reads. The
+  exit handlers still run first (atexit._run_exitfuncs, CPython's own hook for them): jsii's
+  stops node and removes the runtime it unpacked into a temporary directory.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import sys
@@ -30,6 +33,7 @@ def main() -> None:
 
     # A failure raises and exits 1 with its traceback, the normal way; the parent reports it.
     synthesize(outdir, catalog, catalog.environments[first:stop], validate=False)
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
