@@ -60,9 +60,15 @@ def _search(top: Path) -> Path | None:
     return None
 
 
-def cli_config(mirror: Path | None) -> str:
+def cli_config(mirror: Path | None, plugin_cache: Path) -> str:
+    """The mirror's unpacked layout lets `terraform init` link the provider instead of copying
+    its ~700 MB; without a mirror, the plugin cache does the same after the first download."""
     if mirror is None:
-        return "# No local provider mirror found: providers come from the public registry.\n"
+        return (
+            "# Written by zeroetl.toolchain: no local provider mirror, providers come from the public\n"
+            "# registry, downloaded once into the cache and linked from there by every init.\n"
+            f'plugin_cache_dir = "{plugin_cache}"\n'
+        )
     return (
         "# Written by zeroetl.toolchain: the AWS provider comes from this machine's mirror.\n"
         "provider_installation {\n"
@@ -96,8 +102,9 @@ def check_terraform_version() -> None:
 
 def write_cli_config(path: Path) -> Path | None:
     mirror = find_mirror()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(cli_config(mirror), encoding="utf-8")
+    plugin_cache = path.parent.resolve() / "terraform-plugins"
+    plugin_cache.mkdir(parents=True, exist_ok=True)  # Terraform wants it to exist
+    path.write_text(cli_config(mirror, plugin_cache), encoding="utf-8")
     return mirror
 
 
