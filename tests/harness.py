@@ -130,16 +130,23 @@ def terraform(stack_dir: Path, *args: str) -> str:
     return done.stdout
 
 
-def plan_offline(synth: Synthesized, name: str) -> PlanResult:
-    """init + validate + plan + show -json for one stack, offline, with realistic upstreams."""
-    stack_dir = synth.stack_dir(name)
+def prepare_offline(synth: Synthesized, name: str) -> dict[str, Any]:
+    """Write the override file and upstream states stack `name` needs to plan offline.
+    Returns {remote state name: {output: value}}."""
     upstream, remote_overrides = write_upstream_states(synth, name)
     override: dict[str, Any] = {"provider": {"aws": OFFLINE_PROVIDER}}
     if remote_overrides:
         override["data"] = {"terraform_remote_state": remote_overrides}
     if "s3" in synth.stacks[name]["terraform"]["backend"]:
         override["terraform"] = {"backend": {"local": {"path": "offline.tfstate"}}}
-    (stack_dir / "override.tf.json").write_text(json.dumps(override, indent=2))
+    (synth.stack_dir(name) / "override.tf.json").write_text(json.dumps(override, indent=2))
+    return upstream
+
+
+def plan_offline(synth: Synthesized, name: str) -> PlanResult:
+    """init + validate + plan + show -json for one stack, offline, with realistic upstreams."""
+    stack_dir = synth.stack_dir(name)
+    upstream = prepare_offline(synth, name)
     terraform(stack_dir, "init", "-input=false", "-no-color")
     validate = json.loads(terraform(stack_dir, "validate", "-json", "-no-color"))
     terraform(stack_dir, "plan", "-input=false", "-no-color", "-lock=false", "-out=offline.tfplan")

@@ -48,7 +48,9 @@ class SynthError(RuntimeError):
 
 
 def default_jobs(environments: int) -> int:
-    return max(1, min(len(os.sched_getaffinity(0)), environments, MAX_JOBS))
+    # The cores this process may run on (Linux), else all of them (macOS has no affinity call).
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, environments, MAX_JOBS))
 
 
 def render_files(catalog: Catalog, catalog_path: str) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""The fleet-scale benchmark (python -m benchmarks; README, Performance)."""

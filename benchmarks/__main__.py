@@ -1,0 +1,247 @@
+"""The fleet-scale benchmark: `scripts/benchmark [--repeat N] [--sizes 1,10,100] [--all-plans]`.
+
+Generates fleets of 1, 10 and 100 environments (benchmarks/fleet.py) and measures, in one run:
+- a bare `import cdktf_cdktf_provider_aws` in a fresh process (the yardstick);
+- `main.py` synthesizing each fleet, fast path and --plain, and the peak memory of its whole
+  process tree (Python and node together, as proportional set size);
+- `main.py verify` checking each fleet in one Terraform run;
+- `terraform plan` of each stack on its own, as the tests do, whose sum the verification is
+  compared with. Every stack is planned up to 10 environments; at 100 that would be ~400
+  plans (~20 minutes), so by default the stacks of the first 8 environments (each of the
+  fleet's 4 shapes twice) are planned and the sum is estimated from the mean per shape and
+  layer; --all-plans plans every stack.
+Each timing is the median of --repeat runs after one warm-up run. Prints the figures, the
+ratios the README promises, and exits 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from benchmarks.fleet import write_fleet
+from tests.harness import Synthesized, prepare_offline
+from zeroetl.catalog import Catalog
+from zeroetl.naming import Layer, stack_name
+
+PROJECT = Path(__file__).resolve().parent.parent
+GIB = 1024**3
+PLAN_ALL_UP_TO = 10  # environments; larger fleets plan a sample of stacks on their own
+SAMPLED_ENVIRONMENTS = 8  # two of each of the example fleet's four shapes
+TARGETS = (
+    # (label, ratio name, limit)
+    ("synthesize 100 environments / bare import", "synth_100", 1.0),
+    ("synthesize 1 environment / bare import", "synth_1", 0.5),
+    ("verify 100 environments / sum of separate plans", "verify_100", 0.2),
+    ("peak memory of synthesis at 100 environments (GiB)", "memory_100", 1.5),
+)
+
+
+class Failed(RuntimeError):
+    pass
+
+
+def run(command: list[str], env: dict[str, str] | None = None, cwd: Path = PROJECT, memory: bool = False) -> tuple[float, int]:
+    """(wall seconds, peak memory in bytes of the process and all its descendants together; 0
+    unless memory). Memory is the sum of their proportional set sizes (PSS): a page shared by
+    several processes (the node binary, Python's libraries) counts once over all of them, where
+    summing RSS would count it once per process. Sampled every 50 ms, in a run of its own."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        peak = 0
+        while memory and proc.poll() is None:
+            peak = max(peak, tree_pss(proc.pid))
+            time.sleep(0.05)
+        code = proc.wait()
+        seconds = time.perf_counter() - started
+        if code != 0:
+            log.seek(0)
+            raise Failed(f"{' '.join(command)} exited {code}:\n{log.read().decode(errors='replace')[-3000:]}")
+    return seconds, peak
+
+
+def tree_pss(pid: int) -> int:
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += next(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{current}/task"):
+                pending += [int(c) for c in Path(f"/proc/{current}/task/{task}/children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue  # exited between two reads
+    return total
+
+
+@dataclass
+class Figures:
+    repeat: int
+    bare: list[float] = field(default_factory=list)
+    synth: dict[int, list[float]] = field(default_factory=dict)
+    plain: dict[int, list[float]] = field(default_factory=dict)
+    memory: dict[int, int] = field(default_factory=dict)
+    verify: dict[int, list[float]] = field(default_factory=dict)
+    stacks: dict[int, int] = field(default_factory=dict)
+    plans: dict[int, dict[str, float]] = field(default_factory=dict)  # planned stacks: seconds
+    inits: dict[int, list[float]] = field(default_factory=dict)
+    plan_sum: dict[int, tuple[float, bool]] = field(default_factory=dict)  # (seconds, estimated)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(figures: Figures, sizes: list[int], workdir: Path, all_plans: bool, say) -> None:
+    python = sys.executable
+    for _ in range(figures.repeat + 1):  # the first is the warm-up
+        figures.bare.append(run([python, "-c", "import cdktf_cdktf_provider_aws"])[0])
+    figures.bare = figures.bare[1:]
+    say(f"bare import: {median(figures.bare):.2f} s")
+    for size in sizes:
+        catalog = write_fleet(size, workdir / f"fleet-{size}.yaml")
+        outdir = workdir / f"out-{size}"
+        env = {"CDKTF_OUTDIR": str(outdir)}
+        synth = [python, "main.py", "--catalog", str(workdir / f"fleet-{size}.yaml")]
+        times = [run(synth, env)[0] for _ in range(figures.repeat + 1)][1:]
+        figures.synth[size] = times
+        figures.memory[size] = run(synth, env, memory=True)[1]
+        figures.plain[size] = [run([*synth, "--plain"], {"CDKTF_OUTDIR": str(workdir / f"plain-{size}")})[0]]
+        figures.stacks[size] = len(list((outdir / "stacks").iterdir()))
+        say(f"{size} environment(s), {figures.stacks[size]} stacks: synth {median(times):.2f} s, plain {figures.plain[size][0]:.2f} s, peak {figures.memory[size] / GIB:.2f} GiB")
+        verify = [python, "main.py", "verify", "--outdir", str(outdir)]
+        figures.verify[size] = [run(verify)[0] for _ in range(figures.repeat + 1)][1:]
+        say(f"  verify {median(figures.verify[size]):.2f} s")
+        separate_plans(figures, size, catalog, outdir, all_plans, say)
+
+
+def separate_plans(figures: Figures, size: int, catalog: Catalog, outdir: Path, all_plans: bool, say) -> None:
+    """terraform plan of each stack on its own (init first, timed apart), as the tests do."""
+    stacks = {d.name: json.loads((d / "cdk.tf.json").read_text()) for d in (outdir / "stacks").iterdir()}
+    synth = Synthesized(catalog=catalog, outdir=outdir, stacks=stacks)
+    envs = catalog.environments if all_plans or len(catalog.environments) <= PLAN_ALL_UP_TO else catalog.environments[:SAMPLED_ENVIRONMENTS]
+    planned: dict[str, float] = {}
+    inits: list[float] = []
+    env = {"TF_IN_AUTOMATION": "1"}
+    for environment in envs:
+        for layer in Layer:
+            name = stack_name(environment, layer)
+            prepare_offline(synth, name)
+            inits.append(run(["terraform", "init", "-input=false", "-no-color"], env, cwd=synth.stack_dir(name))[0])
+            planned[name] = run(["terraform", "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false"], env, cwd=synth.stack_dir(name))[0]
+            shutil.rmtree(synth.stack_dir(name) / ".terraform")  # only a link to the provider, but 400 of them
+    figures.plans[size], figures.inits[size] = planned, inits
+    if len(planned) == len(stacks):
+        figures.plan_sum[size] = (sum(planned.values()), False)
+    else:
+        # Environment i has the shape i % 4 of the example fleet: estimate each stack by the
+        # mean of the planned stacks of its shape and layer.
+        shape_of = {stack_name(e, layer): (i % 4, layer) for i, e in enumerate(catalog.environments) for layer in Layer}
+        by_shape: dict[tuple, list[float]] = defaultdict(list)
+        for name, seconds in planned.items():
+            by_shape[shape_of[name]].append(seconds)
+        figures.plan_sum[size] = (sum(statistics.mean(by_shape[shape_of[name]]) for name in stacks), True)
+    total, estimated = figures.plan_sum[size]
+    say(f"  separate plans: {len(planned)} planned, sum {'~' if estimated else ''}{total:.1f} s")
+
+
+def ratios(figures: Figures) -> dict[str, float]:
+    bare = median(figures.bare)
+    found = {}
+    if 100 in figures.synth:
+        found["synth_100"] = median(figures.synth[100]) / bare
+        found["verify_100"] = median(figures.verify[100]) / figures.plan_sum[100][0]
+        found["memory_100"] = figures.memory[100] / GIB
+    if 1 in figures.synth:
+        found["synth_1"] = median(figures.synth[1]) / bare
+    return found
+
+
+def machine() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    memory = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+
+    def version(*command: str) -> str:
+        done = subprocess.run(command, capture_output=True, text=True)
+        return (done.stdout or done.stderr).splitlines()[0] if done.returncode == 0 else "?"
+
+    return [
+        f"date        {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        f"machine     {platform.platform()}; {cpu}; {len(os.sched_getaffinity(0))} cores usable; {int(memory) / 1024**2:.1f} GiB",
+        f"python      {platform.python_version()}; node {version(os.environ.get('JSII_NODE', 'node'), '--version')}; {version('terraform', 'version')}",
+    ]
+
+
+def report(figures: Figures) -> list[str]:
+    lines = machine() + ["", f"medians of {figures.repeat} runs after a warm-up (plain path and separate plans: one run)", ""]
+    lines.append(f"bare `import cdktf_cdktf_provider_aws`: {median(figures.bare):6.2f} s")
+    lines.append("")
+    lines.append(f"{'environments':>12} {'stacks':>6} {'synth':>8} {'plain':>8} {'peak PSS':>9} {'verify':>8} {'separate plans':>15}")
+    for size in figures.synth:
+        total, estimated = figures.plan_sum[size]
+        plans = f"{'~' if estimated else ''}{total:.1f} s"
+        lines.append(
+            f"{size:>12} {figures.stacks[size]:>6} {median(figures.synth[size]):>6.2f} s {median(figures.plain[size]):>6.2f} s "
+            f"{figures.memory[size] / GIB:>5.2f} GiB {median(figures.verify[size]):>6.2f} s {plans:>15}"
+        )
+        if estimated:
+            lines.append(f"{'':>12} (~ estimated from {len(figures.plans[size])} planned stacks, by shape and layer; --all-plans plans all)")
+    sizes = sorted(figures.synth)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        extra = figures.stacks[large] - figures.stacks[small]
+        per_stack = lambda series: (median(series[large]) - median(series[small])) / extra * 1000  # noqa: E731
+        all_plans = [s for size in sizes for s in figures.plans[size].values()]
+        all_inits = [s for size in sizes for s in figures.inits[size]]
+        lines += [
+            "",
+            f"per stack ({small} -> {large} environments): synth {per_stack(figures.synth):.0f} ms, plain {per_stack(figures.plain):.0f} ms, "
+            f"verify {per_stack(figures.verify):.0f} ms; one separate plan {median(all_plans) * 1000:.0f} ms "
+            f"(+ init {median(all_inits) * 1000:.0f} ms)",
+        ]
+    found = ratios(figures)
+    lines += ["", "targets:"]
+    for label, key, limit in TARGETS:
+        if key in found:
+            verdict = "ok" if found[key] <= limit else "MISSED"
+            lines.append(f"  {label:<52} {found[key]:6.3f}  (<= {limit})  {verdict}")
+    return lines
+
+
+@click.command()
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, help="Timed runs per measurement, after one warm-up.")
+@click.option("--sizes", default="1,10,100", show_default=True, help="Fleet sizes in environments, comma separated.")
+@click.option("--all-plans", is_flag=True, help="Plan every stack of every fleet on its own (~20 minutes at 100 environments).")
+@click.option("--keep", type=click.Path(path_type=Path, file_okay=False), help="Work in this directory and keep it (default: a temporary one).")
+def main(repeat: int, sizes: str, all_plans: bool, keep: Path | None) -> None:
+    """Measure synthesis and verification at fleet scale; print the figures and the ratios."""
+    say = lambda line: click.echo(line, err=True)  # noqa: E731 - progress on stderr, the report on stdout
+    figures = Figures(repeat=repeat)
+    with tempfile.TemporaryDirectory(prefix="zeroetl-bench-") as scratch:
+        workdir = keep or Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            measure(figures, [int(s) for s in sizes.split(",")], workdir, all_plans, say)
+        except Failed as exc:
+            raise click.ClickException(str(exc)) from exc
+    lines = report(figures)
+    click.echo("\n".join(lines))
+    if any("MISSED" in line for line in lines):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
