@@ -42,7 +42,7 @@ def _load(path: Path) -> Catalog:
     "--jobs",
     type=click.IntRange(min=1),
     envvar="ZEROETL_JOBS",
-    help="Worker processes for synthesis (or ZEROETL_JOBS). Default: one per core, at most one per environment and 8.",
+    help="Synthesis worker processes at a time (or ZEROETL_JOBS). Default: one per core, at most 8.",
 )
 @click.option(
     "--plain",

@@ -17,9 +17,11 @@ anywhere (a worker, a template) leaves the previous output as it was.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,8 +41,11 @@ from zeroetl.toolchain import check_terraform_version
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Each worker holds a Python process and a node process with the 34 MB AWS assembly loaded
-# (~300 MB together); beyond one per core more workers only cost memory.
+# (~350 MB together); beyond one per core more workers only cost memory.
 MAX_JOBS = 8
+# node's heap grows ~6 MB per environment a worker holds (its constructs and their JSON): a
+# worker takes at most this many, ~650 MB, and a larger fleet runs more slices, `jobs` at a time.
+MAX_ENVIRONMENTS_PER_WORKER = 50
 
 
 class SynthError(RuntimeError):
@@ -120,45 +125,50 @@ class Worker:
 
 
 class Workers:
-    """The worker processes of one run, each synthesizing a contiguous slice of environments."""
+    """The worker processes of one run: the environments cut into contiguous slices of at most
+    MAX_ENVIRONMENTS_PER_WORKER, synthesized by at most `jobs` workers at a time."""
 
     def __init__(self, staging: Path, catalog: Catalog, jobs: int, progress: Callable[[str], None]) -> None:
-        self.staging, self.envs, self.progress = staging, catalog.environments, progress
-        jobs = min(jobs, len(self.envs))
-        progress(f"{len(self.envs)} environment(s) in {jobs} worker process(es)")
+        self.staging, self.catalog, self.envs, self.progress = staging, catalog, catalog.environments, progress
+        total = len(self.envs)
+        self.jobs = min(jobs, total)
+        count = max(self.jobs, math.ceil(total / MAX_ENVIRONMENTS_PER_WORKER))
+        self.pending = [(total * i // count, total * (i + 1) // count) for i in range(count)]
+        progress(f"{total} environment(s) in {count} slice(s), {self.jobs} worker process(es) at a time")
         self.started = time.monotonic()
-        self.workers: list[Worker] = []
+        self.workers: list[Worker] = []  # every worker started, in slice order
+        self.running: list[Worker] = []
         try:
-            for i in range(jobs):
-                self._start(i, catalog, len(self.envs) * i // jobs, len(self.envs) * (i + 1) // jobs)
+            self._fill()
         except BaseException:
             self.stop()
             raise
 
-    def _start(self, i: int, catalog: Catalog, first: int, stop: int) -> None:
-        log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
-        outdir = self.staging / f".worker-{i}"
-        proc = subprocess.Popen(worker_command(outdir), cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
-        self.workers.append(Worker(proc, log, outdir, first, stop))
-        # A worker reads its slice at once; the pipe never holds it for long.
-        proc.stdin.write(pickle.dumps((catalog, first, stop)))
-        proc.stdin.close()
+    def _fill(self) -> None:
+        while self.pending and len(self.running) < self.jobs:
+            first, stop = self.pending.pop(0)
+            log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+            outdir = self.staging / f".worker-{len(self.workers)}"
+            # A session of its own, so stop() can kill the worker together with its node processes.
+            proc = subprocess.Popen(
+                worker_command(outdir), cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            worker = Worker(proc, log, outdir, first, stop)
+            self.workers.append(worker)
+            self.running.append(worker)
+            # A worker reads its slice at once; the pipe never holds it for long.
+            proc.stdin.write(pickle.dumps((self.catalog, first, stop)))
+            proc.stdin.close()
 
     def finish(self) -> None:
-        """Wait for every worker, then move their stacks into staging/stacks and merge their
-        manifests. Raises SynthError naming the environments of the first worker that failed."""
-        for worker in self.workers:
-            code = worker.proc.wait()
-            worker.log.seek(0)
-            output = worker.log.read().decode("utf-8", "replace").strip()
-            first, last = self.envs[worker.first].name, self.envs[worker.stop - 1].name
-            names = first if first == last else f"{first}..{last}"
-            if code != 0:
-                raise SynthError(f"synthesizing environment(s) {names} failed (worker exit {code}):\n{output}")
-            if output:
-                self.progress(output)
-            stacks = len(Layer) * (worker.stop - worker.first)
-            self.progress(f"environment(s) {names}: {stacks} stacks ({time.monotonic() - self.started:.1f} s)")
+        """Run every slice, then move the stacks into staging/stacks and merge the manifests.
+        Raises SynthError naming the environments of a worker that failed."""
+        while self.running:
+            time.sleep(0.05)
+            for worker in [w for w in self.running if w.proc.poll() is not None]:
+                self.running.remove(worker)
+                self._collect(worker)
+            self._fill()
         (self.staging / "stacks").mkdir(exist_ok=True)
         for worker in self.workers:
             for stack_dir in sorted((worker.outdir / "stacks").iterdir()):
@@ -167,11 +177,23 @@ class Workers:
         for worker in self.workers:
             shutil.rmtree(worker.outdir)
 
+    def _collect(self, worker: Worker) -> None:
+        worker.log.seek(0)
+        output = worker.log.read().decode("utf-8", "replace").strip()
+        first, last = self.envs[worker.first].name, self.envs[worker.stop - 1].name
+        names = first if first == last else f"{first}..{last}"
+        if worker.proc.returncode != 0:
+            raise SynthError(f"synthesizing environment(s) {names} failed (worker exit {worker.proc.returncode}):\n{output}")
+        if output:
+            self.progress(output)
+        stacks = len(Layer) * (worker.stop - worker.first)
+        self.progress(f"environment(s) {names}: {stacks} stacks ({time.monotonic() - self.started:.1f} s)")
+
     def stop(self) -> None:
         """Kill any worker still running (another failed, or rendering did) and close the logs."""
         for worker in self.workers:
             if worker.proc.poll() is None:
-                worker.proc.kill()
+                os.killpg(worker.proc.pid, signal.SIGKILL)
                 worker.proc.wait()
             worker.log.close()
 
