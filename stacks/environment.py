@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from stacks.base import ZeroEtlStack
 from stacks.integration import IntegrationStack
 from stacks.source import SourceStack
 from stacks.target_database import TargetDatabaseStack
@@ -21,10 +20,6 @@ class EnvironmentStacks:
     warehouse: WarehouseStack
     integration: IntegrationStack
     target_database: TargetDatabaseStack
-
-    def all(self) -> list[ZeroEtlStack]:
-        """In deploy order."""
-        return [self.source, self.warehouse, self.integration, self.target_database]
 
 
 def build_environment(scope: Construct, catalog: Catalog, env: Environment) -> EnvironmentStacks:

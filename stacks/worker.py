@@ -4,8 +4,9 @@
 zeroetl/synth.py starts these to split a fleet over the cores. Each worker is made to start
 and stop fast, and each trick leaves the output unchanged (tests/test_fast_path.py compares
 it byte for byte with the plain, in-process path):
-- -O (set by the parent) compiles out the bindings' `if __debug__:` runtime type checks,
-  about a third of the Python time per construct; the plain path keeps them and is tested.
+- -O (set by the parent) compiles out the bindings' `if __debug__:` runtime type checks
+  (typeguard on every argument: 15-20% of a worker's build time here); the plain path keeps
+  them and is tested.
 - only the binding modules the stacks use are imported (stacks/bindings.py);
 - cdktf's per-resource validations are skipped (stacks/app.py says why);
 - the process ends with os._exit once node has written every file: the interpreter's
