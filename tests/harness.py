@@ -22,8 +22,8 @@ from typing import Any
 from zeroetl.catalog import Catalog, Environment
 from zeroetl.naming import Layer, stack_name
 from zeroetl.render import TFVARS_FILE
+from zeroetl.upstream import remote_states, state_document, upstream_outputs
 from zeroetl.verify import OFFLINE_CREDENTIALS
-from zeroetl.upstream import fake_uuid, remote_states, state_document, upstream_outputs
 
 OFFLINE_PROVIDER = {
     **OFFLINE_CREDENTIALS,
@@ -180,8 +180,7 @@ def plan_with_prior_state(synth: Synthesized, name: str, workdir: Path, prior: l
                 "backend": "local", "config": {"path": str(upstream)}
             }
     (copy / "override.tf.json").write_text(json.dumps(override, indent=2))
-    state = {"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": fake_uuid(name), "outputs": {}, "resources": prior}
-    (copy / "prior.tfstate").write_text(json.dumps(state, indent=2))
+    (copy / "prior.tfstate").write_text(json.dumps(state_document(name, {}, prior), indent=2))
     terraform(copy, "init", "-input=false", "-no-color", "-reconfigure")
     terraform(copy, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=prior.tfplan")
     return json.loads(terraform(copy, "show", "-json", "prior.tfplan"))

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.harness import Synthesized, addresses
 from zeroetl.render import TFVARS_FILE
 from zeroetl.verify import VerifyError, verify
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: Synthesized, tmp_path: Path) -> None:

@@ -74,8 +74,8 @@ def upstream_outputs(upstream: dict[str, Any]) -> dict[str, Any]:
     return outputs
 
 
-def state_document(upstream_name: str, outputs: dict[str, Any]) -> dict[str, Any]:
-    """A Terraform state file (format 4) holding only these outputs."""
+def state_document(name: str, outputs: dict[str, Any], resources: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A Terraform state file (format 4) of stack `name` holding these outputs and resources."""
 
     def state_type(value: Any) -> Any:
         return ["list", "string"] if isinstance(value, list) else "string"
@@ -84,9 +84,9 @@ def state_document(upstream_name: str, outputs: dict[str, Any]) -> dict[str, Any
         "version": 4,
         "terraform_version": "1.11.4",
         "serial": 1,
-        "lineage": fake_uuid(upstream_name),
+        "lineage": fake_uuid(name),
         "outputs": {k: {"value": v, "type": state_type(v), "sensitive": True} for k, v in outputs.items()},
-        "resources": [],
+        "resources": resources or [],
         "check_results": None,
     }
 

@@ -140,9 +140,9 @@ def verify(outdir: Path, workdir: Path, progress: Callable[[str], None] = lambda
     problems: list[str] = []
     for round_ in range(1, MAX_ROUNDS + 1):
         messages, failed = _plan(workdir)
-        diagnostics = [m["diagnostic"] for m in messages if m.get("type") == "diagnostic"]
-        errors = [_describe(d, outdir) for d in diagnostics if d["severity"] == "error"]
-        warnings = [text for d in diagnostics if d["severity"] != "error" for _, text in [_describe(d, outdir)]]
+        described = [(m["diagnostic"]["severity"], *_describe(m["diagnostic"], outdir)) for m in messages if m.get("type") == "diagnostic"]
+        errors = [(stack, text) for severity, stack, text in described if severity == "error"]
+        warnings = [text for severity, _, text in described if severity != "error"]
         problems += [text for text in dict.fromkeys(text for _, text in errors) if text not in problems]
         if failed and not errors:
             problems.append(failed)
