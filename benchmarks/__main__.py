@@ -105,25 +105,27 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def timings(command: list[str], repeat: int, env: dict[str, str] | None = None) -> list[float]:
+    """Wall seconds of `repeat` runs after one warm-up run, which is not counted."""
+    return [run(command, env)[0] for _ in range(repeat + 1)][1:]
+
+
 def measure(figures: Figures, sizes: list[int], workdir: Path, all_plans: bool, say) -> None:
     python = sys.executable
-    for _ in range(figures.repeat + 1):  # the first is the warm-up
-        figures.bare.append(run([python, "-c", "import cdktf_cdktf_provider_aws"])[0])
-    figures.bare = figures.bare[1:]
+    figures.bare = timings([python, "-c", "import cdktf_cdktf_provider_aws"], figures.repeat)
     say(f"bare import: {median(figures.bare):.2f} s")
     for size in sizes:
         catalog = write_fleet(size, workdir / f"fleet-{size}.yaml")
         outdir = workdir / f"out-{size}"
         env = {"CDKTF_OUTDIR": str(outdir)}
         synth = [python, "main.py", "--catalog", str(workdir / f"fleet-{size}.yaml")]
-        times = [run(synth, env)[0] for _ in range(figures.repeat + 1)][1:]
-        figures.synth[size] = times
+        figures.synth[size] = times = timings(synth, figures.repeat, env)
         figures.memory[size] = run(synth, env, memory=True)[1]
         figures.plain[size] = [run([*synth, "--plain"], {"CDKTF_OUTDIR": str(workdir / f"plain-{size}")})[0]]
         figures.stacks[size] = len(list((outdir / "stacks").iterdir()))
         say(f"{size} environment(s), {figures.stacks[size]} stacks: synth {median(times):.2f} s, plain {figures.plain[size][0]:.2f} s, peak {figures.memory[size] / GIB:.2f} GiB")
         verify = [python, "main.py", "verify", "--outdir", str(outdir)]
-        figures.verify[size] = [run(verify)[0] for _ in range(figures.repeat + 1)][1:]
+        figures.verify[size] = timings(verify, figures.repeat)
         say(f"  verify {median(figures.verify[size]):.2f} s")
         separate_plans(figures, size, catalog, outdir, all_plans, say)
 
