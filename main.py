@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from zeroetl.catalog import Catalog
-from zeroetl.loader import CatalogError, load_catalog
+from zeroetl.catalog.loader import CatalogError, load_catalog
+from zeroetl.catalog.model import Catalog
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog" / "default.yaml"
 # Progress goes to stdout (cdktf-cli shows it with --log-level=info), errors to stderr.
@@ -60,8 +60,8 @@ def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool) 
     if ctx.invoked_subcommand is not None:
         return
     catalog = _load(catalog_path)
-    from zeroetl.synth import SynthError, synthesize_into
-    from zeroetl.toolchain import ToolchainError
+    from zeroetl.synth.run import SynthError, synthesize_into
+    from zeroetl.synth.toolchain import ToolchainError
 
     console.print(f"catalog {catalog_path}: {len(catalog.environments)} environment(s) valid; synthesizing", highlight=False)
     # cdktf-cli names the output directory in CDKTF_OUTDIR; cdktf's own default otherwise.
@@ -80,7 +80,7 @@ def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool) 
 @click.pass_obj
 def rollout(catalog_path: Path) -> None:
     """List every stack in the order to deploy it."""
-    from zeroetl.rollout import waves
+    from zeroetl.rollout.waves import waves
 
     table = Table("wave", "stack", "account", "region", title=f"rollout of {_display(catalog_path)}")
     for wave in waves(_load(catalog_path)):
@@ -95,7 +95,7 @@ def rollout(catalog_path: Path) -> None:
 def guard(plans: tuple[Path, ...], allowed: tuple[str, ...]) -> None:
     """Refuse plans (terraform show -json output) that delete or replace stateful resources
     or integrations. Exit 1 listing them; 0 when every plan is safe."""
-    from zeroetl.plan_guard import check_files
+    from zeroetl.checks.plan_guard import check_files
 
     findings = check_files(list(plans), frozenset(allowed))
     for finding in findings:
@@ -114,7 +114,7 @@ def verify_command(outdir: Path, workdir: Path | None) -> None:
     root, its variable file and realistic upstream outputs included. Exit 1 listing problems."""
     import tempfile
 
-    from zeroetl.verify import VerifyError, verify
+    from zeroetl.checks.verify import VerifyError, verify
 
     progress = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="zeroetl-verify-") as scratch:

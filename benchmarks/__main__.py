@@ -33,8 +33,8 @@ import click
 
 from benchmarks.fleet import write_fleet
 from tests.harness import Synthesized, prepare_offline
-from zeroetl.catalog import Catalog
-from zeroetl.naming import Layer, stack_name
+from zeroetl.catalog.model import Catalog
+from zeroetl.catalog.naming import Layer, stack_name
 
 PROJECT = Path(__file__).resolve().parent.parent
 GIB = 1024**3

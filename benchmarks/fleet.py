@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from zeroetl.catalog import Catalog
-from zeroetl.loader import load_catalog
+from zeroetl.catalog.loader import load_catalog
+from zeroetl.catalog.model import Catalog
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "catalog" / "fleet.yaml"
 ACCOUNT_ID = re.compile(r"\b\d{12}\b")

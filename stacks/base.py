@@ -6,8 +6,8 @@ from cdktf import LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformS
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
-from zeroetl.catalog import Catalog, Environment
-from zeroetl.naming import Layer, layer_account, stack_name, state_bucket, state_key
+from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key
 
 # Local state lives under the project's terraform-state/ folder, written relative to the stack's
 # working directory (cdktf.out/stacks/<stack>/) so the synthesized JSON holds no machine path.

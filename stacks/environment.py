@@ -10,8 +10,8 @@ from stacks.integration import IntegrationStack
 from stacks.source import SourceStack
 from stacks.target_database import TargetDatabaseStack
 from stacks.warehouse import WarehouseStack
-from zeroetl.catalog import Catalog, Environment
-from zeroetl.naming import source_cluster_arn
+from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.catalog.naming import source_cluster_arn
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from constructs import Construct
 from stacks.base import ZeroEtlStack
 from stacks.constructs.integration import IntegrationKey, OperatorPolicy, ZeroEtlIntegration
 from stacks.constructs.variables import at_most_patterns, variable
-from zeroetl.catalog import Catalog, Environment
-from zeroetl.facts import FACTS
-from zeroetl.naming import Layer, aws_name
+from zeroetl.catalog.facts import FACTS
+from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.catalog.naming import Layer, aws_name
 
 
 class IntegrationStack(ZeroEtlStack):

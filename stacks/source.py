@@ -12,8 +12,8 @@ from stacks.constructs.aurora import AuroraSource, SourceKnobs, SourcePrerequisi
 from stacks.constructs.kms import ManagedKey
 from stacks.constructs.network import PrivateNetwork
 from stacks.constructs.variables import matches, variable, within
-from zeroetl.catalog import Catalog, Environment, Source
-from zeroetl.naming import Layer, aws_name
+from zeroetl.catalog.model import Catalog, Environment, Source
+from zeroetl.catalog.naming import Layer, aws_name
 
 WINDOW = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 WEEKLY_WINDOW = r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$"

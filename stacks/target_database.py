@@ -13,9 +13,9 @@ from stacks.constructs.monitoring import AlarmKnobs, IntegrationMonitoring
 from stacks.constructs.target_database import DatabaseFromIntegration, ReplicationSettings
 from stacks.constructs.variables import variable, within
 from stacks.warehouse import DataApiTarget
-from zeroetl.catalog import Catalog, Environment
-from zeroetl.facts import FACTS
-from zeroetl.naming import Layer, aws_name
+from zeroetl.catalog.facts import FACTS
+from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.catalog.naming import Layer, aws_name
 
 FLAGS = (
     ("truncatecolumns", "TRUNCATECOLUMNS: truncate values too long for their column instead of failing the table."),

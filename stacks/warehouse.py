@@ -16,8 +16,8 @@ from stacks.constructs.network import PrivateNetwork
 from stacks.constructs.provisioned import ProvisionedKnobs, ProvisionedWarehouse
 from stacks.constructs.serverless import IntegrationResourcePolicy, ServerlessWarehouse, WarehouseKnobs
 from stacks.constructs.variables import matches, variable, within
-from zeroetl.catalog import Catalog, Environment
-from zeroetl.naming import Layer, aws_name, source_cluster_arn
+from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.catalog.naming import Layer, aws_name, source_cluster_arn
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """One synthesis worker: `python -O -m stacks.worker OUTDIR`, with a pickled
 (catalog, first, stop) on stdin, synthesizes environments[first:stop] into OUTDIR.
 
-zeroetl/synth.py starts these to split a fleet over the cores. Each worker is made to start
+zeroetl/synth/run.py starts these to split a fleet over the cores. Each worker is made to start
 and stop fast, and each trick leaves the output unchanged (tests/test_fast_path.py compares
 it byte for byte with the plain, in-process path):
 - -O (set by the parent) compiles out the bindings' `if __debug__:` runtime type checks

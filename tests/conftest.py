@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.harness import PlanResult, Synthesized, plan_offline, synthesize_catalog
-from zeroetl.loader import load_catalog
-from zeroetl.toolchain import write_cli_config
+from zeroetl.catalog.loader import load_catalog
+from zeroetl.synth.toolchain import write_cli_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOG = ROOT / "catalog" / "default.yaml"

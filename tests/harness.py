@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zeroetl.catalog import Catalog, Environment
-from zeroetl.naming import Layer, stack_name
-from zeroetl.render import TFVARS_FILE
-from zeroetl.upstream import remote_states, state_document, upstream_outputs
-from zeroetl.verify import OFFLINE_CREDENTIALS
+from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.catalog.naming import Layer, stack_name
+from zeroetl.checks.upstream import remote_states, state_document, upstream_outputs
+from zeroetl.checks.verify import OFFLINE_CREDENTIALS
+from zeroetl.render.tfvars import TFVARS_FILE
 
 OFFLINE_PROVIDER = {
     **OFFLINE_CREDENTIALS,
@@ -52,7 +52,7 @@ class Synthesized:
 
 
 def synthesize_catalog(catalog: Catalog, outdir: Path, catalog_path: str) -> Synthesized:
-    from zeroetl.synth import synthesize_into
+    from zeroetl.synth.run import synthesize_into
 
     synthesize_into(outdir, catalog, catalog_path)
     result = Synthesized(catalog=catalog, outdir=outdir)
@@ -84,7 +84,7 @@ def addresses(config: dict[str, Any]) -> set[str]:
     return {f"{type_}.{name}" for type_, named in config.get("resource", {}).items() for name in named}
 
 
-# --- realistic upstream outputs (zeroetl/upstream.py) ---------------------------------------
+# --- realistic upstream outputs (zeroetl/checks/upstream.py) ---------------------------------------
 
 
 def write_upstream_states(synth: Synthesized, name: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -49,8 +49,8 @@ def test_broken_catalog_is_refused_and_previous_output_kept(catalog: Path, tmp_p
 
 def test_failure_during_synthesis_keeps_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import stacks.app
-    from zeroetl.loader import load_catalog
-    from zeroetl.synth import synthesize_into
+    from zeroetl.catalog.loader import load_catalog
+    from zeroetl.synth.run import synthesize_into
 
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()

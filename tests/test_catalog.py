@@ -12,7 +12,7 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from zeroetl.loader import CatalogError, load_catalog
+from zeroetl.catalog.loader import CatalogError, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = yaml.safe_load((ROOT / "catalog" / "default.yaml").read_text())

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.harness import OFFLINE_PROVIDER
-from zeroetl.naming import Layer
-from zeroetl.render import TFVARS_FILE
+from zeroetl.catalog.naming import Layer
+from zeroetl.render.tfvars import TFVARS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.cli

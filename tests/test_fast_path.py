@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import zeroetl.synth
+import zeroetl.synth.run
 from tests.conftest import FLEET_CATALOG, ROOT, VARIANT_CATALOG
-from zeroetl.loader import load_catalog
-from zeroetl.manifest import stable_stringify
-from zeroetl.synth import SynthError, synthesize_into
-from zeroetl.toolchain import ToolchainError, check_terraform_version
+from zeroetl.catalog.loader import load_catalog
+from zeroetl.synth.manifest import stable_stringify
+from zeroetl.synth.run import SynthError, synthesize_into
+from zeroetl.synth.toolchain import ToolchainError, check_terraform_version
 
 
 def _tree(outdir: Path) -> dict[str, bytes]:
@@ -35,7 +35,7 @@ def test_fast_path_output_is_byte_for_byte_the_plain_output(
     catalog_path: Path, jobs: int, per_worker: int, started: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Slices of at most per_worker environments, `jobs` at a time: partial manifests to merge.
-    monkeypatch.setattr(zeroetl.synth, "MAX_ENVIRONMENTS_PER_WORKER", per_worker)
+    monkeypatch.setattr(zeroetl.synth.run, "MAX_ENVIRONMENTS_PER_WORKER", per_worker)
     catalog, shown = load_catalog(catalog_path), str(catalog_path.relative_to(ROOT))
     synthesize_into(tmp_path / "plain", catalog, shown, plain=True)
     progress: list[str] = []
@@ -78,7 +78,7 @@ def test_failed_worker_names_its_environments_and_keeps_previous_output(tmp_path
         script = f"import sys, pathlib; sys.stdin.buffer.read(); pathlib.Path({str(part)!r}).mkdir(); print('jsii said no'); sys.exit(3)"
         return [sys.executable, "-c", script]
 
-    monkeypatch.setattr(zeroetl.synth, "worker_command", failing)
+    monkeypatch.setattr(zeroetl.synth.run, "worker_command", failing)
     with pytest.raises(SynthError) as raised:
         synthesize_into(outdir, load_catalog(FLEET_CATALOG), "catalog/fleet.yaml", jobs=2)
     # Whichever of the two workers is seen to fail first is reported.

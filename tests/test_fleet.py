@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import PlanResult, Synthesized, named, only, resources
-from zeroetl.naming import Layer, layer_account, stack_name, state_bucket, state_key
+from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key
 
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
 
@@ -115,7 +115,7 @@ def test_variable_files_show_every_difference_between_environments(fleet_synth: 
 
 
 def test_rollout_waves_order_dependencies_and_environments(fleet_synth: Synthesized) -> None:
-    from zeroetl.rollout import waves
+    from zeroetl.rollout.waves import waves
 
     order = [job.stack for wave in waves(fleet_synth.catalog) for job in wave.jobs]
     assert sorted(order) == sorted(fleet_synth.stacks)

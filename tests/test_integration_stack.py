@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.harness import PlanResult, Synthesized, only, resources
-from zeroetl.naming import Layer
+from zeroetl.catalog.naming import Layer
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import PlanResult, Synthesized, plan_with_prior_state, resources, state_resource
-from zeroetl.plan_guard import check_plan
+from zeroetl.checks.plan_guard import check_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.terraform

@@ -8,11 +8,12 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.harness import synthesize_catalog
 from tests.invariants import check_invariants
-from zeroetl.loader import CatalogError, load_catalog
+from zeroetl.catalog.loader import CatalogError, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = yaml.safe_load((ROOT / "catalog" / "default.yaml").read_text())

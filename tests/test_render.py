@@ -6,7 +6,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from tests.harness import Synthesized
-from zeroetl.templating import hcl, templates
+from zeroetl.render.templating import hcl, templates
 
 
 def test_missing_value_is_an_error_not_a_blank(default_synth: Synthesized) -> None:

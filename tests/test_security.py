@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from tests.harness import PlanResult, Synthesized, resources
-from zeroetl.security_scan import scan, skips
+from zeroetl.checks.checkov import scan, skips
 
 CATALOGS = ["default", "variant", "fleet"]
 # Actions that need "*" because AWS offers no resource-level control for them. (In key

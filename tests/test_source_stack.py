@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.harness import Synthesized, named, only, resources
-from zeroetl.facts import ZERO_ETL_BINLOG_PARAMETERS
-from zeroetl.naming import Layer
+from zeroetl.catalog.facts import ZERO_ETL_BINLOG_PARAMETERS
+from zeroetl.catalog.naming import Layer
 
 
 @pytest.fixture(scope="module")

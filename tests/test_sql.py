@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 from tests.harness import Synthesized
-from zeroetl.runbook import render_runbook, render_source_sql
+from zeroetl.render.runbook import render_runbook, render_source_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "tickit"

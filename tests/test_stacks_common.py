@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from tests.harness import Synthesized
-from zeroetl.catalog import Catalog
-from zeroetl.naming import Layer, stack_name, state_key
+from zeroetl.catalog.model import Catalog
+from zeroetl.catalog.naming import Layer, stack_name, state_key
 
 
 def test_each_environment_has_its_four_layers(default_synth: Synthesized) -> None:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-import zeroetl.toolchain
-from zeroetl.toolchain import write_cli_config
+import zeroetl.synth.toolchain
+from zeroetl.synth.toolchain import write_cli_config
 
 
 @pytest.mark.parametrize("has_mirror", [True, False], ids=["mirror", "registry"])
 def test_cli_config_links_the_provider_instead_of_copying_it(has_mirror: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mirror = tmp_path / "mirror"
-    monkeypatch.setattr(zeroetl.toolchain, "find_mirror", lambda: mirror if has_mirror else None)
+    monkeypatch.setattr(zeroetl.synth.toolchain, "find_mirror", lambda: mirror if has_mirror else None)
     config = tmp_path / "cli" / "terraform.rc"
     config.parent.mkdir()
     write_cli_config(config)

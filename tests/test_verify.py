@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.harness import Synthesized, addresses
-from zeroetl.render import TFVARS_FILE
-from zeroetl.verify import VerifyError, verify
+from zeroetl.checks.verify import VerifyError, verify
+from zeroetl.render.tfvars import TFVARS_FILE
 
 
 def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: Synthesized, tmp_path: Path) -> None:

@@ -23,8 +23,8 @@ from constructs import Construct
 
 from stacks.constructs.iam import service_role
 from stacks.constructs.network import PrivateNetwork
-from zeroetl.catalog import Source
-from zeroetl.facts import ZERO_ETL_BINLOG_PARAMETERS, partition
+from zeroetl.catalog.facts import ZERO_ETL_BINLOG_PARAMETERS, partition
+from zeroetl.catalog.model import Source
 
 MYSQL_PORT = 3306
 

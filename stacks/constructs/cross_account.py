@@ -10,7 +10,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from stacks.constructs.kms import account_root
-from zeroetl.catalog import Environment
+from zeroetl.catalog.model import Environment
 
 
 class CrossAccountDiscoveryRole(Construct):

@@ -11,8 +11,8 @@ from cdktf_cdktf_provider_aws.rds_integration import RdsIntegration
 from constructs import Construct
 
 from stacks.constructs.kms import ManagedKey
-from zeroetl.catalog import Environment, Source
-from zeroetl.facts import partition
+from zeroetl.catalog.facts import partition
+from zeroetl.catalog.model import Environment, Source
 
 
 def integration_arn_pattern(env: Environment) -> str:

@@ -10,7 +10,7 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
-from zeroetl.facts import partition
+from zeroetl.catalog.facts import partition
 
 
 def _logs_statement(region: str, account_id: str) -> dict[str, Any]:

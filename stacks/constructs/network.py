@@ -17,8 +17,8 @@ from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
 from stacks.constructs.iam import service_role
-from zeroetl.catalog import Network
-from zeroetl.facts import partition
+from zeroetl.catalog.facts import partition
+from zeroetl.catalog.model import Network
 
 
 class FlowLogs(Construct):

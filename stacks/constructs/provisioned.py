@@ -13,7 +13,7 @@ from cdktf_cdktf_provider_aws.redshift_subnet_group import RedshiftSubnetGroup
 from constructs import Construct
 
 from stacks.constructs.serverless import REDSHIFT_PORT, warehouse_security_group
-from zeroetl.warehouse_model import Warehouse
+from zeroetl.catalog.warehouse import Warehouse
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from cdktf_cdktf_provider_aws.redshiftserverless_workgroup import (
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup, SecurityGroupIngress
 from constructs import Construct
 
-from zeroetl.catalog import Warehouse
-from zeroetl.facts import SERVERLESS_CONFIG_PARAMETERS
+from zeroetl.catalog.facts import SERVERLESS_CONFIG_PARAMETERS
+from zeroetl.catalog.model import Warehouse
 
 REDSHIFT_PORT = 5439
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zeroetl.catalog import Catalog
-from zeroetl.naming import Layer, layer_account, stack_name
-from zeroetl.templating import templates
+from zeroetl.catalog.model import Catalog
+from zeroetl.catalog.naming import Layer, layer_account, stack_name
+from zeroetl.render.templating import templates
 
 STEPS: tuple[tuple[str, tuple[Layer, ...]], ...] = (
     ("data-stores", (Layer.SOURCE, Layer.WAREHOUSE)),

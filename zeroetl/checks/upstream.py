@@ -60,7 +60,7 @@ def realistic_value(upstream: dict[str, Any], expression: str) -> Any:
         ("aws_rds_integration", "arn"): lambda: f"arn:aws:rds:{region}:{account}:integration:{fake_uuid(name)}",
     }
     if (type_, attribute) not in values:
-        raise UpstreamError(f"no realistic value known for {type_}.{attribute}: add one to zeroetl/upstream.py")
+        raise UpstreamError(f"no realistic value known for {type_}.{attribute}: add one to zeroetl/checks/upstream.py")
     return values[(type_, attribute)]()
 
 

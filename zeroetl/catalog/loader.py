@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from zeroetl.catalog import Catalog
+from zeroetl.catalog.fleet_rules import check_fleet
+from zeroetl.catalog.model import Catalog
 
 
 class CatalogError(Exception):
@@ -31,10 +32,15 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError(f"{path}: the catalog must be a mapping with 'environments', got {type(raw).__name__}")
     raw = _apply_defaults(path, raw)
     try:
-        return Catalog.model_validate(raw)
+        catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
         lines = [_describe(path, raw, error) for error in exc.errors()]
         raise CatalogError("\n".join(lines)) from exc
+    try:
+        check_fleet(catalog)
+    except ValueError as exc:
+        raise CatalogError("\n".join(f"{path}: catalog: {line}" for line in str(exc).splitlines())) from exc
+    return catalog
 
 
 DEFAULTS_SECTIONS = ("environment", "source")

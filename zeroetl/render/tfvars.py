@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from zeroetl.catalog import Catalog, Environment
-from zeroetl.naming import Layer, layer_account, stack_name
-from zeroetl.templating import templates
+from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.catalog.naming import Layer, layer_account, stack_name
+from zeroetl.render.templating import templates
 
 TFVARS_FILE = "terraform.tfvars"
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-CHECKOV = ROOT / ".cache" / "checkov" / "bin" / "checkov"
-SKIPS_FILE = ROOT / "security" / "checkov-skips.yaml"
+from zeroetl import PROJECT_ROOT
+
+CHECKOV = PROJECT_ROOT / ".cache" / "checkov" / "bin" / "checkov"
+SKIPS_FILE = PROJECT_ROOT / "security" / "checkov-skips.yaml"
 
 
 def _documents(text: str) -> list[dict[str, Any]]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from zeroetl.catalog import Catalog, Environment, Source
-from zeroetl.facts import partition
-from zeroetl.placement import Account
+from zeroetl.catalog.facts import partition
+from zeroetl.catalog.model import Catalog, Environment, Source
+from zeroetl.catalog.placement import Account
 
 
 class Layer(str, Enum):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from zeroetl.strict import Strict
+from zeroetl.catalog.strict import Strict
 
 SERVERLESS_NAME = r"^[a-z0-9-]{3,64}$"
 SERVERLESS_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift-serverless:[a-z0-9-]+:\d{12}:namespace/[0-9a-f-]{36}$")

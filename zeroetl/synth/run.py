@@ -8,7 +8,7 @@ Two paths write the same bytes (tests/test_fast_path.py compares them):
   (stacks/worker.py, which says how it starts and stops fast), at most one per core. A stack
   only references stacks of its own environment, so the slices are independent; each worker
   writes its stacks and a partial manifest into its own directory, and this process moves the
-  stacks in and merges the manifests (zeroetl/manifest.py). This process never loads the
+  stacks in and merges the manifests (zeroetl/synth/manifest.py). This process never loads the
   bindings, so even a single environment skips their full import.
 
 Nothing reaches the output directory until every stack and file is written: a failure
@@ -31,15 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from zeroetl.catalog import Catalog
-from zeroetl.manifest import MANIFEST_FILE, merge_manifests
-from zeroetl.naming import Layer, stack_name
-from zeroetl.render import TFVARS_FILE, render_tfvars
-from zeroetl.rollout import render_rollout
-from zeroetl.runbook import render_runbook
-from zeroetl.toolchain import check_terraform_version
+from zeroetl import PROJECT_ROOT
+from zeroetl.catalog.model import Catalog
+from zeroetl.catalog.naming import Layer, stack_name
+from zeroetl.render.runbook import render_runbook
+from zeroetl.render.tfvars import TFVARS_FILE, render_tfvars
+from zeroetl.rollout.waves import render_rollout
+from zeroetl.synth.manifest import MANIFEST_FILE, merge_manifests
+from zeroetl.synth.toolchain import check_terraform_version
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Each worker holds a Python process and a node process with the 34 MB AWS assembly loaded
 # (~350 MB together); beyond one per core more workers only cost memory.
 MAX_JOBS = 8

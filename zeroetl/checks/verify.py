@@ -8,7 +8,7 @@ and plans it once:
   and without its provider block. The root passes each module an offline provider for its
   region: one per region, not one per stack, since every provider configuration is a provider
   process of its own. Its terraform_remote_state data sources read local state files holding
-  realistic upstream outputs (zeroetl/upstream.py), so downstream stacks plan with real values.
+  realistic upstream outputs (zeroetl/checks/upstream.py), so downstream stacks plan with real values.
 - <stack>.auto.tfvars is the stack's terraform.tfvars with each name prefixed by `<stack>__`;
   the root declares those variables and passes them into the module, so Terraform parses the
   real file and checks every value against the module's variable types and validations.
@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zeroetl.render import TFVARS_FILE
-from zeroetl.upstream import remote_states, state_document, upstream_outputs
+from zeroetl.checks.upstream import remote_states, state_document, upstream_outputs
+from zeroetl.render.tfvars import TFVARS_FILE
 
 # Dummy credentials and the skip flags that keep the provider from calling AWS (REFERENCE.md).
 OFFLINE_CREDENTIALS = {

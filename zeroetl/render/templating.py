@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from zeroetl import PROJECT_ROOT
+
+TEMPLATES = PROJECT_ROOT / "templates"
 
 
 def hcl(value: Any) -> str:

@@ -3,7 +3,8 @@
 Field names copy the AWS provider's argument names wherever one exists, so a reader who knows
 `aws_rds_cluster` knows the knob. Every value is checked here, when the catalog loads, so a bad
 value never surfaces as an AWS error half way through an apply. Checks that span the whole
-fleet (quotas, clashing names) live in zeroetl/fleet_rules.py.
+fleet (quotas, clashing names) live in zeroetl/catalog/fleet_rules.py, which the loader runs
+once the models are valid: the model knows nothing of the rules that check it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from zeroetl.facts import FACTS
-from zeroetl.placement import Account, State
-from zeroetl.strict import Strict
-from zeroetl.warehouse_model import Warehouse
+from zeroetl.catalog.facts import FACTS
+from zeroetl.catalog.placement import Account, State
+from zeroetl.catalog.strict import Strict
+from zeroetl.catalog.warehouse import Warehouse
 
 # Aurora MySQL engine versions look like 8.0.mysql_aurora.3.05.2.
 ENGINE_VERSION_RE = re.compile(r"^8\.0\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)$")
@@ -272,10 +273,3 @@ class Catalog(Strict):
     app: str = Field("zeroetl", pattern=r"^[a-z][a-z0-9]{0,11}$", description="Application prefix of every name and state key.")
     state: State = Field(default_factory=State, description="The Terraform state backend (below).")
     environments: list[Environment] = Field(..., min_length=1, description="The environments; names must be unique.")
-
-    @model_validator(mode="after")
-    def _fleet_rules(self) -> Catalog:
-        from zeroetl.fleet_rules import check_fleet
-
-        check_fleet(self)
-        return self

@@ -2,7 +2,7 @@
 the public registry otherwise. Standard library only: scripts/setup runs it before the
 project's virtualenv exists.
 
-    python3 -m zeroetl.toolchain .cache/terraform.rc
+    python3 -m zeroetl.synth.toolchain .cache/terraform.rc
 """
 
 from __future__ import annotations
@@ -65,12 +65,12 @@ def cli_config(mirror: Path | None, plugin_cache: Path) -> str:
     its ~700 MB; without a mirror, the plugin cache does the same after the first download."""
     if mirror is None:
         return (
-            "# Written by zeroetl.toolchain: no local provider mirror, providers come from the public\n"
+            "# Written by zeroetl.synth.toolchain: no local provider mirror, providers come from the public\n"
             "# registry, downloaded once into the cache and linked from there by every init.\n"
             f'plugin_cache_dir = "{plugin_cache}"\n'
         )
     return (
-        "# Written by zeroetl.toolchain: the AWS provider comes from this machine's mirror.\n"
+        "# Written by zeroetl.synth.toolchain: the AWS provider comes from this machine's mirror.\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f'    path    = "{mirror}"\n'

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from zeroetl.catalog import Catalog, Environment, Source
-from zeroetl.naming import Layer, aws_name, stack_name
-from zeroetl.templating import templates
+from zeroetl.catalog.model import Catalog, Environment, Source
+from zeroetl.catalog.naming import Layer, aws_name, stack_name
+from zeroetl.render.templating import templates
 
 TICKIT_S3_PREFIX = "s3-us-east-1://redshift-downloads/tickit/"  # the sample lives in us-east-1
 LIKES = ["likesports", "liketheatre", "likeconcerts", "likejazz", "likeclassical", "likeopera", "likerock", "likevegas", "likebroadway", "likemusicals"]

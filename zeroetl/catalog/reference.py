@@ -1,6 +1,6 @@
 """The README's catalog reference, generated from the models so it cannot drift from them.
 
-    python -m zeroetl.docs README.md     # rewrite the section between the markers
+    python -m zeroetl.catalog.reference README.md     # rewrite the section between the markers
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from zeroetl.catalog import Catalog, Environment, Integration, Monitoring, Network, Source, TargetDatabase
-from zeroetl.placement import Account, State
-from zeroetl.warehouse_model import Warehouse
+from zeroetl.catalog.model import Catalog, Environment, Integration, Monitoring, Network, Source, TargetDatabase
+from zeroetl.catalog.placement import Account, State
+from zeroetl.catalog.warehouse import Warehouse
 
 START, END = "<!-- catalog-reference:start -->", "<!-- catalog-reference:end -->"
 SECTIONS: list[tuple[str, type[BaseModel]]] = [

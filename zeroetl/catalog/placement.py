@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from zeroetl.strict import Strict
+from zeroetl.catalog.strict import Strict
 
 ROLE_ARN_RE = re.compile(r"^arn:aws(-cn)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
-from zeroetl.facts import FACTS
-
-if TYPE_CHECKING:
-    from zeroetl.catalog import Catalog
+from zeroetl.catalog.facts import FACTS
+from zeroetl.catalog.model import Catalog
+from zeroetl.catalog.naming import Layer, stack_name, state_bucket, state_key
 
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 def check_fleet(catalog: Catalog) -> None:
-    from zeroetl.naming import Layer, stack_name, state_bucket, state_key
-
+    """Raises ValueError with one line per problem."""
     problems: list[str] = []
     seen: dict[tuple, str] = {}
 

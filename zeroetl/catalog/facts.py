@@ -7,11 +7,12 @@ changes only when AWS changes the service, and then a reviewer should see the ch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
 
-REGIONS_FILE = Path(__file__).resolve().parent.parent / "catalog" / "regions.yaml"
+from zeroetl import PROJECT_ROOT
+
+REGIONS_FILE = PROJECT_ROOT / "catalog" / "regions.yaml"
 
 # The cluster parameters zero-ETL requires (Aurora guide, "zero-etl.setting-up"). The binlog
 # settings are static: they take effect after a reboot of the writer, hence pending-reboot.
