@@ -92,7 +92,7 @@ CASES = {
     "role in another account": (_set("source_account.role_arn", "arn:aws:iam::999999999999:role/deployer"), "source_account", "is in account 999999999999, not 111111111111"),
     "region without zero-ETL": (_set("region", "ap-southeast-5"), "region = 'ap-southeast-5'", "zero-ETL is not available in 'ap-southeast-5'; allowed: af-south-1"),
     "engine below floor": (_set(f"{SRC}.engine_version", "8.0.mysql_aurora.3.04.1"), "sources[0].engine_version = '8.0.mysql_aurora.3.04.1'", "needs Aurora MySQL 3.05.2 or later"),
-    "engine malformed": (_set(f"{SRC}.engine_version", "5.7.12"), "sources[0].engine_version = '5.7.12'", "must look like 8.0.mysql_aurora.3.05.2"),
+    "engine malformed": (_set(f"{SRC}.engine_version", "5.7.12"), "sources[0].engine_version = '5.7.12'", "must look like 8.0.mysql_aurora.3.10.3"),
     "source and target in different regions": (
         _set("warehouse", {"create_warehouse": False, "workgroup_name": "analytics", "namespace_arn": "arn:aws:redshift-serverless:eu-west-1:111111111111:namespace/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "admin_secret_arn": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:a-AbCdEf"}),
         "environments[0] (environment 'demo')", "is in eu-west-1; zero-ETL needs source and target in the same region (us-east-1)",
@@ -104,7 +104,14 @@ CASES = {
     "open ingress": (_set("network.allowed_cidr_blocks", ["0.0.0.0/0"]), "network.allowed_cidr_blocks", "opens the databases to the internet"),
     "zone outside region": (_set("network.availability_zones", ["eu-west-1a", "us-east-1b", "us-east-1c"]), "environments[0] (environment 'demo')", "'eu-west-1a' is not in region us-east-1"),
     "too many filter patterns": (_set(f"{SRC}.integration.data_filter", [f"include: db.t{i}" for i in range(100)]), "integration.data_filter", "at most 99 items"),
-    "malformed filter pattern": (_set(f"{SRC}.integration.data_filter", ["db.orders"]), "integration.data_filter", "must be 'include: database.table' or 'exclude: database.table'"),
+    "malformed filter pattern": (_set(f"{SRC}.integration.data_filter", ["db.orders"]), "integration.data_filter", "must start with 'include:' or 'exclude:' followed by database.table"),
+    "glob in a filter": (_set(f"{SRC}.integration.data_filter", ["exclude: orders.tmp_*"]), "integration.data_filter", "'tmp_*' is not a literal name"),
+    "deprecated engine": (_set(f"{SRC}.engine_version", "8.0.mysql_aurora.3.05.2"), "sources[0].engine_version = '8.0.mysql_aurora.3.05.2'", "is deprecated"),
+    "unknown engine": (_set(f"{SRC}.engine_version", "8.0.mysql_aurora.3.99.0"), "sources[0].engine_version", "not in catalog/engine_versions.yaml"),
+    "existing network without cidrs": (
+        lambda d: _env(d)["network"].update(create_vpc=False, vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0123456789abcdef1", "subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]),
+        "network", "create_vpc: false needs allowed_cidr_blocks",
+    ),
     "refresh interval too long": (_set(f"{SRC}.target_database.refresh_interval", 432001), "target_database.refresh_interval = 432001", "less than or equal to 432000"),
     "capacity not a multiple of 8": (_set("warehouse.base_capacity", 12), "warehouse.base_capacity = 12", "multiple of 8"),
     "cluster name too long": (_set(f"{SRC}.cluster_identifier", "a" * 64), "sources[0].cluster_identifier", "must be 1-63 lowercase letters"),
@@ -139,7 +146,7 @@ def test_shipped_catalogs_are_valid() -> None:
 def test_defaults_merge_under_each_environment_and_source() -> None:
     prod = load_catalog(ROOT / "catalog" / "fleet.yaml").environments[1]
     assert prod.tags == {"owner": "data-platform", "cost-center": "analytics", "criticality": "high"}
-    assert [s.engine_version for s in prod.sources] == ["8.0.mysql_aurora.3.08.1"] * 2
+    assert [s.engine_version for s in prod.sources] == ["8.0.mysql_aurora.3.10.3"] * 2
     dev = load_catalog(ROOT / "catalog" / "fleet.yaml").environments[0]
     assert dev.sources[0].instance_class == "db.r6g.large"  # the environment's own value wins
 

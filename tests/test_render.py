@@ -24,7 +24,7 @@ def test_hcl_literals() -> None:
 
 def test_variant_values_reach_the_variable_files(variant_synth: Synthesized) -> None:
     tfvars = variant_synth.tfvars
-    assert 'data_filter_orders = "include: orders.*, exclude: orders.tmp_*"' in tfvars["variant-integration"]
+    assert 'data_filter_orders = "include: orders.*, exclude: orders./tmp_.*/"' in tfvars["variant-integration"]
     assert "refresh_interval_orders = 3600" in tfvars["variant-target-database"]
     assert "history_mode_orders     = true" in tfvars["variant-target-database"]
     assert "base_capacity = 32" in tfvars["variant-warehouse"]

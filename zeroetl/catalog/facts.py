@@ -13,6 +13,7 @@ import yaml
 from zeroetl import PROJECT_ROOT
 
 REGIONS_FILE = PROJECT_ROOT / "catalog" / "regions.yaml"
+ENGINE_VERSIONS_FILE = PROJECT_ROOT / "catalog" / "engine_versions.yaml"
 
 # The cluster parameters zero-ETL requires (Aurora guide, "zero-etl.setting-up"). The binlog
 # settings are static: they take effect after a reboot of the writer, hence pending-reboot.
@@ -24,7 +25,27 @@ ZERO_ETL_BINLOG_PARAMETERS: dict[str, str] = {
     "binlog_row_image": "full",
     "binlog_row_metadata": "full",
     "binlog_transaction_compression": "OFF",
-    "binlog_row_value_options": "",
+    # binlog_row_value_options must not be PARTIAL_JSON; its default is empty, so it is left
+    # unset rather than sent as an empty value (REFERENCE.md).
+}
+
+# An exported Aurora MySQL log stays empty unless its parameter turns it on (Aurora guide,
+# "AuroraMySQL.Integrating.CloudWatch" and "USER_LogAccess.MySQL.Generallog"); the error log
+# is always on. The audit events are connections, DDL and DCL: QUERY would log every row read.
+LOG_EXPORT_PARAMETERS: dict[str, dict[str, str]] = {
+    "audit": {"server_audit_logging": "1", "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL"},
+    "general": {"general_log": "1"},
+    "slowquery": {"slow_query_log": "1"},
+}
+
+# RA3 node counts per node type: (fewest, most). One node is a single-node cluster, which
+# Redshift refuses as cluster_type multi-node (Redshift Management Guide, "Amazon Redshift
+# provisioned clusters", node type details table).
+RA3_NODE_COUNTS: dict[str, tuple[int, int]] = {
+    "ra3.large": (1, 16),
+    "ra3.xlplus": (1, 16),
+    "ra3.4xlarge": (2, 32),
+    "ra3.16xlarge": (2, 128),
 }
 
 # Every Redshift Serverless config parameter, with the value we want. AWS returns the whole
@@ -48,6 +69,19 @@ def _load_regions() -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class EngineVersions:
+    """catalog/engine_versions.yaml: the default and each known version's status."""
+
+    default: str
+    status: dict[str, str]
+
+
+def _load_engine_versions() -> EngineVersions:
+    data = yaml.safe_load(ENGINE_VERSIONS_FILE.read_text(encoding="utf-8"))
+    return EngineVersions(default=data["default"], status=dict(data["versions"]))
+
+
+@dataclass(frozen=True)
 class Facts:
     min_engine_version: str = "3.05.2"
     max_refresh_interval: int = 432_000
@@ -57,6 +91,7 @@ class Facts:
     integrations_per_target: int = 50
     integrations_per_account_region: int = 100
     regions: tuple[str, ...] = field(default_factory=_load_regions)
+    engine_versions: EngineVersions = field(default_factory=_load_engine_versions)
 
 
 FACTS = Facts()

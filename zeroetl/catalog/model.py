@@ -15,16 +15,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from zeroetl.catalog.data_filter import data_filter_problem
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.placement import Account, State
 from zeroetl.catalog.strict import Strict
 from zeroetl.catalog.warehouse import Warehouse
 
 # Aurora MySQL engine versions look like 8.0.mysql_aurora.3.05.2.
-ENGINE_VERSION_RE = re.compile(r"^8\.0\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)$")
+ENGINE_VERSION_RE = re.compile(r"8\.0\.mysql_aurora\.([0-9]+)\.([0-9]+)\.([0-9]+)")
 # RDS identifiers: a letter first, letters/digits/hyphens, no "--", no trailing hyphen.
 RDS_IDENTIFIER_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
-DATA_FILTER_PATTERN_RE = re.compile(r"^(include|exclude):\s*[^\s,.]+\.[^\s,]+$")
 RDS_IDENTIFIER_RULE = "must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'"
 
 
@@ -62,8 +62,8 @@ class Network(Strict):
     )
     allowed_cidr_blocks: list[ipaddress.IPv4Network] = Field(
         default_factory=list,
-        description="Networks allowed to reach MySQL (3306) and Redshift (5439). Empty means the VPC CIDR. "
-        "0.0.0.0/0 is refused.",
+        description="Networks allowed to reach MySQL (3306) and Redshift (5439). Empty means the created VPC's CIDR; "
+        "required with create_vpc: false. 0.0.0.0/0 is refused.",
     )
 
     @field_validator("availability_zones")
@@ -93,6 +93,11 @@ class Network(Strict):
                 raise ValueError("create_vpc: false needs vpc_id and subnet_ids")
             if len(self.subnet_ids) != len(self.availability_zones):
                 raise ValueError("subnet_ids must list one subnet per availability zone, in the same order")
+            if not self.allowed_cidr_blocks:
+                raise ValueError(
+                    "create_vpc: false needs allowed_cidr_blocks: the existing VPC's range is not known here, "
+                    f"and the default vpc_cidr {self.vpc_cidr} would open the databases to whatever uses it"
+                )
         return self
 
 
@@ -103,8 +108,9 @@ class Integration(Strict):
     data_filter: list[str] = Field(
         default_factory=list,
         max_length=FACTS.max_data_filter_patterns,
-        description="Patterns such as 'include: demodb.*' or 'exclude: demodb.tmp_*' (at most 99, 256 characters each). "
-        "Empty replicates everything (include: *.*).",
+        description="Maxwell filter patterns 'include: database.table' or 'exclude: database.table', each part a literal name, "
+        "* for all, or a regular expression between slashes: 'include: demodb.*', 'exclude: demodb./tmp_.*/' "
+        "(a glob such as tmp_* is refused: it matches nothing). At most 99, 256 characters each. Empty replicates everything (include: *.*).",
     )
     create_kms_key: bool = Field(False, description="Encrypt the integration with a customer managed key created here (else the AWS owned key).")
     additional_encryption_context: dict[str, str] = Field(default_factory=dict, description="Extra KMS encryption context; needs create_kms_key.")
@@ -118,10 +124,9 @@ class Integration(Strict):
     @classmethod
     def _patterns(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
-            if len(pattern) > FACTS.max_data_filter_pattern_length:
-                raise ValueError(f"pattern {pattern[:40]!r}... is longer than {FACTS.max_data_filter_pattern_length} characters")
-            if not DATA_FILTER_PATTERN_RE.match(pattern):
-                raise ValueError(f"pattern {pattern!r} must be 'include: database.table' or 'exclude: database.table'")
+            problem = data_filter_problem(pattern)
+            if problem:
+                raise ValueError(problem)
         return patterns
 
     @model_validator(mode="after")
@@ -163,7 +168,12 @@ class Source(Strict):
         True, description="Create the cluster; false means an existing cluster (cluster_identifier) that gets only the integration and its prerequisites."
     )
     cluster_identifier: str = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
-    engine_version: str = Field("8.0.mysql_aurora.3.05.2", description=f"Aurora MySQL version; zero-ETL needs {FACTS.min_engine_version} or later.")
+    engine_version: str = Field(
+        FACTS.engine_versions.default,
+        description=f"Aurora MySQL version the cluster is created with: {FACTS.min_engine_version} or later (zero-ETL) and supported "
+        "in catalog/engine_versions.yaml (deprecated versions are refused: CreateDBCluster refuses them). AWS then applies "
+        "minor upgrades (auto_minor_version_upgrade) and Terraform does not fight them: engine_version drift is ignored.",
+    )
     instance_class: str = Field("db.r6g.2xlarge", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="Instance class of writer and readers (the article's memory-optimised default).")
     instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers (1-6), spread over the availability zones.")
     master_username: str = Field("admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$", description="Master user; its password is generated and kept in Secrets Manager.")
@@ -177,7 +187,9 @@ class Source(Strict):
     )
     deletion_protection: Literal[True] = Field(True, description="Always on: the cluster is deleted only by a deliberate manual step.")
     enabled_cloudwatch_logs_exports: list[Literal["audit", "error", "general", "slowquery", "iam-db-auth-error"]] = Field(
-        ["audit", "error", "general", "slowquery"], description="Logs exported to CloudWatch Logs."
+        ["audit", "error", "slowquery"],
+        description="Logs exported to CloudWatch Logs; the parameter group turns on each one's logging (server_audit_logging, "
+        "general_log, slow_query_log), else it stays empty. general is off by default: it logs every statement.",
     )
     s3_import_buckets: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
         ["redshift-downloads"], description="Buckets the cluster may read with LOAD DATA FROM S3 (the TICKIT sample lives in redshift-downloads)."
@@ -192,13 +204,25 @@ class Source(Strict):
 
     @field_validator("engine_version")
     @classmethod
-    def _engine_floor(cls, value: str) -> str:
-        match = ENGINE_VERSION_RE.match(value)
+    def _engine_version(cls, value: str) -> str:
+        match = ENGINE_VERSION_RE.fullmatch(value)
         if not match:
-            raise ValueError("must look like 8.0.mysql_aurora.3.05.2")
+            raise ValueError(f"must look like {FACTS.engine_versions.default}")
         if tuple(int(g) for g in match.groups()) < _version_tuple(FACTS.min_engine_version):
-            raise ValueError(f"zero-ETL needs Aurora MySQL {FACTS.min_engine_version} or later")
+            raise ValueError(f"zero-ETL needs Aurora MySQL {FACTS.min_engine_version} or later; the default is {FACTS.engine_versions.default}")
+        status = FACTS.engine_versions.status.get(value)
+        if status is None:
+            raise ValueError(f"not in catalog/engine_versions.yaml; check its release notes and add it, or use {FACTS.engine_versions.default}")
+        if status != "supported":
+            raise ValueError(f"is {status} (catalog/engine_versions.yaml) and CreateDBCluster refuses it; use {FACTS.engine_versions.default}")
         return value
+
+    @field_validator("enabled_cloudwatch_logs_exports")
+    @classmethod
+    def _distinct_exports(cls, exports: list[str]) -> list[str]:
+        if len(set(exports)) != len(exports):
+            raise ValueError("each log may be exported once")
+        return exports
 
 
 class Environment(Strict):

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from zeroetl.catalog.facts import RA3_NODE_COUNTS
 from zeroetl.catalog.strict import Strict
 
 SERVERLESS_NAME = r"^[a-z0-9-]{3,64}$"
@@ -35,7 +36,9 @@ class Warehouse(Strict):
         None, pattern=r"^[a-z]([a-z0-9]|-[a-z0-9]){0,62}$", description="provisioned: the cluster identifier (1-63 lowercase letters, digits, single hyphens)."
     )
     node_type: str = Field("ra3.xlplus", pattern=r"^ra3\.(xlplus|large|4xlarge|16xlarge)$", description="provisioned: an RA3 node type (zero-ETL needs RA3).")
-    number_of_nodes: int = Field(2, ge=1, le=128, description="provisioned: nodes in the cluster.")
+    number_of_nodes: int = Field(
+        2, ge=1, le=128, description="provisioned: nodes in the cluster, within the node type's range (ra3.large and ra3.xlplus 1-16, ra3.4xlarge 2-32, ra3.16xlarge 2-128); one node makes a single-node cluster."
+    )
     automated_snapshot_retention_period: int = Field(7, ge=1, le=35, description="provisioned: days of automated snapshots.")
     admin_username: str = Field("admin", pattern=r"^[a-z][a-z0-9_]{0,127}$", description="Admin user; its password is generated and kept in Secrets Manager.")
     db_name: str = Field("dev", pattern=r"^[a-z][a-z0-9_]{0,126}$", description="The first database, used to run CREATE DATABASE ... FROM INTEGRATION.")
@@ -67,4 +70,8 @@ class Warehouse(Strict):
             raise ValueError(f"a {'new' if self.create_warehouse else 'existing'} {self.type} warehouse needs {', '.join(missing)}")
         if serverless and self.max_capacity < self.base_capacity:
             raise ValueError(f"max_capacity {self.max_capacity} is below base_capacity {self.base_capacity}")
+        if not serverless and self.create_warehouse:
+            fewest, most = RA3_NODE_COUNTS[self.node_type]
+            if not fewest <= self.number_of_nodes <= most:
+                raise ValueError(f"number_of_nodes {self.number_of_nodes}: a {self.node_type} cluster has {fewest} to {most} nodes")
         return self

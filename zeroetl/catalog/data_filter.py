@@ -1,0 +1,51 @@
+"""Zero-ETL data filters, in the Maxwell filter syntax AWS defines (Aurora guide,
+"zero-etl.filtering"): comma-separated patterns, each `include:` or `exclude:` followed by
+`database.table`, each part either a literal name, `*` for all, or a regular expression
+between slashes (`exclude: orders./tmp_.*/`). A shell glob such as `tmp_*` is not a wildcard
+there: it is refused here rather than silently matching no table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from zeroetl.catalog.facts import FACTS
+
+PATTERN = re.compile(r"(?P<kind>include|exclude):[ ]*(?P<rest>.*)", re.ASCII | re.DOTALL)
+# A part: a regular expression between slashes, *, or a literal MySQL name (unquoted identifier
+# characters). The regular expression is taken before the dot that ends the database part.
+PART = re.compile(r"/(?P<regex>[^/]+)/|(?P<all>\*)|(?P<literal>[A-Za-z0-9_$]+)", re.ASCII)
+PART_RULE = "a literal name (letters, digits, _ or $), * for all, or a regular expression between slashes such as /tmp_.*/"
+
+
+def data_filter_problem(pattern: str) -> str | None:
+    """None when the pattern is valid, else why not (short: the caller names the field)."""
+    shown = pattern if len(pattern) <= 60 else pattern[:60] + "..."
+    if len(pattern) > FACTS.max_data_filter_pattern_length:
+        return f"pattern {shown!r} is longer than {FACTS.max_data_filter_pattern_length} characters"
+    if "," in pattern:
+        return f"pattern {shown!r} holds a comma: give each pattern as its own list item (AWS joins them with commas)"
+    match = PATTERN.fullmatch(pattern)
+    if not match:
+        return f"pattern {shown!r} must start with 'include:' or 'exclude:' followed by database.table"
+    rest, parts = match["rest"], []
+    while rest and len(parts) < 2:
+        part = PART.match(rest)
+        if not part:
+            return f"pattern {shown!r}: {rest.split('.')[0]!r} is not {PART_RULE}"
+        if part["regex"] is not None:
+            try:
+                re.compile(part["regex"])
+            except re.error as exc:
+                return f"pattern {shown!r}: /{part['regex']}/ is not a valid regular expression ({exc})"
+        parts.append(part.group(0))
+        rest = rest[part.end():]
+        if len(parts) == 1:
+            if not rest.startswith("."):
+                return f"pattern {shown!r}: after the database part comes '.' and the table part; each part is {PART_RULE}"
+            rest = rest[1:]
+    if len(parts) == 2 and rest:
+        return f"pattern {shown!r}: {parts[1] + rest!r} is not {PART_RULE} (a glob matches no table)"
+    if len(parts) != 2:
+        return f"pattern {shown!r} must be database.table, each part {PART_RULE}"
+    return None
