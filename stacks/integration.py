@@ -1,5 +1,5 @@
-"""Layer 3, integration (source account): the operator policy and one zero-ETL integration per
-source.
+"""Layer 3, integration (source account): the operator policy, one zero-ETL integration per
+source, and the alerts for the RDS side of the integrations.
 
 Destroying this stack alone removes the integrations and leaves both databases (the article's
 clean-up); the data already replicated stays in Redshift.
@@ -12,6 +12,7 @@ from constructs import Construct
 
 from stacks.base import ZeroEtlStack
 from stacks.constructs.integration import IntegrationKey, OperatorPolicy, ZeroEtlIntegration
+from stacks.constructs.monitoring import SourceIntegrationEvents
 from stacks.constructs.variables import at_most_patterns, variable
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog, Environment
@@ -54,6 +55,11 @@ class IntegrationStack(ZeroEtlStack):
                 self, f"integration_id_{source.name}", value=integration.integration_id,
                 description="The id used in CREATE DATABASE ... FROM INTEGRATION and as the IntegrationId metric dimension.",
             )
+        events = SourceIntegrationEvents(
+            self, "source-events", name=aws_name(catalog, env, "zero-etl-source"), region=env.region,
+            account_id=env.source_account.account_id, emails=env.monitoring.alarm_emails,
+        )
+        TerraformOutput(self, "source_alerts_topic_arn", value=events.topic.arn, description="SNS topic of the RDS zero-ETL events (source account).")
         OperatorPolicy(
             self,
             "operator-policy",

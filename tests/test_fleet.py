@@ -4,6 +4,7 @@ warehouse across accounts, provisioned RA3, bring-your-own resources, and the ro
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,8 +53,8 @@ def test_cross_account_warehouse_authorizes_both_sources_at_once(fleet_synth: Sy
     ]
     _, role = named(warehouse, "aws_iam_role", "cross-account")
     trust = json.loads(role["assume_role_policy"])["Statement"][0]
-    assert trust["Principal"] == {"AWS": "arn:aws:iam::222222222222:role/zeroetl-deployer"}
-    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "prod-zero-etl"}}
+    # As the article gives it: the console passes no external id, so no condition.
+    assert trust["Principal"] == {"AWS": "arn:aws:iam::222222222222:root"} and "Condition" not in trust
     permissions = json.loads(named(warehouse, "aws_iam_role_policy", "cross-account")[1]["policy"])["Statement"][0]["Action"]
     assert permissions == ["redshift:DescribeClusters", "redshift-serverless:ListNamespaces"]
     # Its own network: the source account's VPC is in another account.
@@ -134,6 +135,18 @@ def test_rendered_workflow_passes_actionlint(fleet_synth: Synthesized, tmp_path:
     text = fleet_synth.rollout["github-workflow.yml"]
     assert "needs: [wave-0-databases]" in text and "ZEROETL_CATALOG: catalog/fleet.yaml" in text
     assert text.count("- stack: ") == len(fleet_synth.stacks)
+
+
+def test_workflow_expressions_are_what_github_evaluates(fleet_synth: Synthesized) -> None:
+    """GitHub has no `$$` escape: `$${{ matrix.stack }}` reaches bash as an unset `$` variable
+    followed by the stack name, and `with:` inputs get a stray `$`. actionlint accepts both.
+    Every expression must open with exactly `${{` and hold one known context."""
+    text = fleet_synth.rollout["github-workflow.yml"]
+    assert "$${{" not in text, [line for line in text.splitlines() if "$${{" in line]
+    expressions = re.findall(r"(.)\$\{\{ ([^}]*) \}\}", text)
+    assert expressions and {prefix for prefix, _ in expressions} <= {" ", '"', "-"}, expressions
+    assert {body.split(".")[0] for _, body in expressions} <= {"github", "matrix", "vars"}
+    assert 'run: scripts/cdktf plan "${{ matrix.stack }}"' in text and "aws-region: ${{ matrix.region }}" in text
 
 
 def test_actionlint_catches_a_broken_workflow(fleet_synth: Synthesized, tmp_path: Path) -> None:

@@ -71,8 +71,9 @@ def test_customer_managed_key_filter_and_roles(variant_synth: Synthesized, varia
     assert resource["additional_encryption_context"] == {"team": "orders"}
     assert "lifecycle" not in resource
     redshift = [s for s in json.loads(key["policy"])["Statement"] if s.get("Principal") == {"Service": "redshift.amazonaws.com"}]
-    assert redshift and set(redshift[0]["Action"]) == {"kms:Decrypt", "kms:CreateGrant"}
+    assert redshift and redshift[0]["Action"] == "kms:CreateGrant"
+    assert redshift[0]["Condition"]["StringEquals"] == {"kms:EncryptionContext:team": "orders"}
     after = _planned_after(variant_plans["variant-integration"], "aws_rds_integration")
-    assert after["data_filter"] == "include: orders.*, exclude: orders.tmp_*"
+    assert after["data_filter"] == "include: orders.*, exclude: orders./tmp_.*/"
     attachment = only(stack, "aws_iam_role_policy_attachment")
     assert attachment["role"] == "data-platform-operators"

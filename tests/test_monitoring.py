@@ -45,8 +45,10 @@ def test_alarms_and_events_go_to_an_encrypted_topic(default_synth: Synthesized) 
         "detail-type": ["Redshift Integration Monitoring", "Redshift Integration Configuration", "Redshift Integration Operation"],
     }
     assert only(stack, "aws_cloudwatch_event_target")["arn"] == f"${{aws_sns_topic.{topic_name}.arn}}"
-    publish = json.loads(only(stack, "aws_sns_topic_policy")["policy"])["Statement"][0]
-    assert publish["Principal"] == {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]}
+    publish = {s["Sid"]: s for s in json.loads(only(stack, "aws_sns_topic_policy")["policy"])["Statement"]}
+    assert publish["AlarmsPublish"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and publish["AlarmsPublish"]["Condition"]
+    # EventBridge: a statement of its own without conditions, or deliveries fail silently.
+    assert publish["EventsPublish"]["Principal"] == {"Service": "events.amazonaws.com"} and "Condition" not in publish["EventsPublish"]
 
 
 def test_dashboard_shows_every_integration(fleet_plans: dict[str, PlanResult]) -> None:

@@ -123,5 +123,7 @@ def test_trust_policies_are_pinned_to_catalog_accounts(request: pytest.FixtureRe
                         if "Service" in principal:
                             assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] in accounts, role_name
                         else:
-                            assert re.search(r"::(\d{12}):", principal["AWS"]).group(1) in accounts, role_name
-                            assert statement["Condition"]["StringEquals"]["sts:ExternalId"], role_name
+                            # The cross-account discovery role: the source account only (the
+                            # console cannot pass an external id; tests/test_aws_rules.py).
+                            assert principal["AWS"] == f"arn:aws:iam::{env.source_account.account_id}:root", role_name
+                            assert "discovery" in role["name"], f"{role_name}: only the discovery role may trust an account (checkov CKV_AWS_61 is skipped for it)"

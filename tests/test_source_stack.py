@@ -33,7 +33,6 @@ def test_parameter_group_holds_all_eight_zero_etl_binlog_values(source: dict) ->
         "binlog_row_image": "full",
         "binlog_row_metadata": "full",
         "binlog_transaction_compression": "OFF",
-        "binlog_row_value_options": "",
     }
     assert expected == ZERO_ETL_BINLOG_PARAMETERS
     for name, value in expected.items():

@@ -43,6 +43,6 @@ def test_settings_change_reaches_a_live_database_through_alter(variant_plans: di
 def test_create_runs_once_and_again_only_for_a_new_integration(default_synth: Synthesized) -> None:
     stack = default_synth.stacks["demo-target-database"]
     create = next(s for n, s in resources(stack, "aws_redshiftdata_statement").items() if "create-database" in n)
-    trigger_name = next(iter(resources(stack, "terraform_data")))
-    assert create["lifecycle"] == {"ignore_changes": ["sql"], "replace_triggered_by": [f"terraform_data.{trigger_name}"]}
-    assert "aws_rds_integration" in only(stack, "terraform_data")["triggers_replace"]["integration_id"]
+    trigger_name, trigger = next((n, t) for n, t in resources(stack, "terraform_data").items() if "integration-id" in n)
+    assert create["lifecycle"] == {"ignore_changes": "all", "replace_triggered_by": [f"terraform_data.{trigger_name}"]}
+    assert "aws_rds_integration" in trigger["triggers_replace"]["integration_id"]

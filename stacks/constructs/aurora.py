@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
@@ -23,7 +24,7 @@ from constructs import Construct
 
 from stacks.constructs.iam import service_role
 from stacks.constructs.network import PrivateNetwork
-from zeroetl.catalog.facts import ZERO_ETL_BINLOG_PARAMETERS, partition
+from zeroetl.catalog.facts import LOG_EXPORT_PARAMETERS, ZERO_ETL_BINLOG_PARAMETERS, partition
 from zeroetl.catalog.model import Source
 
 MYSQL_PORT = 3306
@@ -44,13 +45,15 @@ class BinlogParameterGroup(Construct):
     S3 role for LOAD DATA FROM S3 and TLS-only connections.
 
     Every value uses pending-reboot: the binlog settings are static, and on a new cluster the
-    group is in force from the first boot, so the integration never sees the defaults.
+    group is in force from the first boot, so the integration never sees the defaults. Each
+    exported log's switch is on too, else the export stays empty.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, name: str, s3_role_arn: str) -> None:
+    def __init__(self, scope: Construct, id_: str, *, name: str, s3_role_arn: str, log_exports: list[str]) -> None:
         super().__init__(scope, id_)
         values = {
             **ZERO_ETL_BINLOG_PARAMETERS,
+            **{key: value for log in log_exports for key, value in LOG_EXPORT_PARAMETERS.get(log, {}).items()},
             "aws_default_s3_role": s3_role_arn,
             "require_secure_transport": "ON",
         }
@@ -116,7 +119,8 @@ class SourcePrerequisites(Construct):
             self, "s3-import", name=role_name, region=region, account_id=account_id, buckets=source.s3_import_buckets
         )
         self.parameter_group = BinlogParameterGroup(
-            self, "binlog-parameters", name=f"{source.cluster_identifier}-zero-etl", s3_role_arn=self.s3_role.role.arn
+            self, "binlog-parameters", name=f"{source.cluster_identifier}-zero-etl", s3_role_arn=self.s3_role.role.arn,
+            log_exports=list(source.enabled_cloudwatch_logs_exports),
         )
 
 
@@ -201,6 +205,10 @@ class AuroraSource(Construct):
             # aws_rds_cluster_role_association cannot express (it requires feature_name,
             # provider issue 41176); the cluster's own iam_roles is the working association.
             iam_roles=[self.s3_role.role.arn],
+            # The catalog's version is the one the cluster is created with. AWS then applies
+            # minor upgrades (auto_minor_version_upgrade on the instances); a plan that still
+            # named the old version would try a downgrade, which Aurora refuses.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["engine_version"]),
         )
         monitoring = EnhancedMonitoringRole(self, "monitoring", name=f"{role_name.removesuffix('-s3-import')}-monitoring", account_id=account_id, region=region)
         self.instances = [

@@ -16,17 +16,17 @@ from zeroetl.catalog.model import Environment
 class CrossAccountDiscoveryRole(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, env: Environment) -> None:
         super().__init__(scope, id_)
+        # As the article and the Aurora guide give it: the source account, without conditions.
+        # The console's "specify a different account" asks for the account id and this role's
+        # name only, so it cannot pass an external id, and a role demanding one would refuse
+        # it. The source account's own IAM decides who there may assume the role.
         trust = {
             "Version": "2012-10-17",
             "Statement": [
                 {
                     "Effect": "Allow",
-                    # The source account's deployer role when the catalog names one (least
-                    # privilege); otherwise the account, as in the article.
-                    "Principal": {"AWS": env.source_account.role_arn or account_root(env.region, env.source_account.account_id)},
+                    "Principal": {"AWS": account_root(env.region, env.source_account.account_id)},
                     "Action": "sts:AssumeRole",
-                    # A confused-deputy guard: only callers that name this environment get in.
-                    "Condition": {"StringEquals": {"sts:ExternalId": f"{env.name}-zero-etl"}},
                 }
             ],
         }

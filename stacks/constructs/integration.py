@@ -20,17 +20,24 @@ def integration_arn_pattern(env: Environment) -> str:
 
 
 class IntegrationKey(ManagedKey):
-    """A customer managed key for the integration. Redshift decrypts and creates grants on it,
-    only for integrations of this account (the key policy AWS documents for zero-ETL)."""
+    """A customer managed key for the integration, with the key policy statement of the Aurora
+    guide's sample for integrations ("zero-etl.creating", encryption): redshift.amazonaws.com
+    may create grants for Decrypt, GenerateDataKey and CreateGrant only, and, when the catalog
+    gives additional_encryption_context, only under that context. No aws:SourceArn condition:
+    integration ARNs are arn:aws:rds:...:integration:UUID, so the arn:aws:redshift:... form an
+    earlier version used never matched and the integration failed to create. The statement is
+    the same across accounts: the service principal acts for the target warehouse's account."""
 
     def __init__(self, scope: Construct, id_: str, *, env: Environment, source: Source, alias: str) -> None:
-        part = partition(env.region)
-        account = env.source_account.account_id
+        conditions: dict = {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt", "GenerateDataKey", "CreateGrant"]}}
+        context = source.integration.additional_encryption_context
+        if context:
+            conditions["StringEquals"] = {f"kms:EncryptionContext:{key}": value for key, value in sorted(context.items())}
         super().__init__(
             scope,
             id_,
             region=env.region,
-            account_id=account,
+            account_id=env.source_account.account_id,
             alias=alias,
             description=f"Zero-ETL integration {source.integration.integration_name}",
             # Only the integration uses this key, and destroying the integration stack (the
@@ -38,15 +45,12 @@ class IntegrationKey(ManagedKey):
             protect=False,
             service_statements=[
                 {
-                    "Sid": "RedshiftUsesKeyForThisAccountsIntegrations",
+                    "Sid": "RedshiftCreatesGrantsForIntegrations",
                     "Effect": "Allow",
                     "Principal": {"Service": "redshift.amazonaws.com"},
-                    "Action": ["kms:Decrypt", "kms:CreateGrant"],
+                    "Action": "kms:CreateGrant",
                     "Resource": "*",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account},
-                        "ArnLike": {"aws:SourceArn": f"arn:{part}:redshift:{env.region}:{account}:integration:*"},
-                    },
+                    "Condition": conditions,
                 }
             ],
         )

@@ -15,16 +15,13 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
 )
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
-from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
-from stacks.constructs.kms import ManagedKey
+from stacks.constructs.alerts import ALARMS, EVENTS, alerts_topic
 
 NAMESPACE = "AWS/Redshift"
+RDS_ZERO_ETL_EVENT = "RDS Zero ETL Event"
 EVENT_DETAIL_TYPES = ["Redshift Integration Monitoring", "Redshift Integration Configuration", "Redshift Integration Operation"]
-PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
 
 
 @dataclass(frozen=True)
@@ -51,27 +48,7 @@ class IntegrationMonitoring(Construct):
     ) -> None:
         """integrations: {source name: (integration id token, integration name)}."""
         super().__init__(scope, id_)
-        key = ManagedKey(
-            self, "alerts-key", region=region, account_id=account_id, alias=f"{name}-alerts",
-            description=f"SNS alerts of {name}",
-            service_statements=[
-                {
-                    "Sid": "AlarmsAndEventsPublishEncrypted",
-                    "Effect": "Allow",
-                    "Principal": {"Service": PUBLISHERS},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-            # The key only protects alert messages in flight; it must not block destroying
-            # this stack when the integration is removed.
-            protect=False,
-        )
-        self.topic = SnsTopic(self, "alerts", name=f"{name}-alerts", kms_master_key_id=key.arn)
-        SnsTopicPolicy(self, "alerts-policy", arn=self.topic.arn, policy=json.dumps(self._topic_policy(account_id), indent=2))
-        for index, email in enumerate(emails):
-            SnsTopicSubscription(self, f"email-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=email)
+        self.topic = alerts_topic(self, name=name, region=region, account_id=account_id, emails=emails, publishers=(ALARMS, EVENTS))
         for source, (integration_id, integration_name) in integrations.items():
             self._alarms(source, integration_id, integration_name, knobs)
         rule = CloudwatchEventRule(
@@ -81,21 +58,6 @@ class IntegrationMonitoring(Construct):
         )
         CloudwatchEventTarget(self, "integration-events-to-sns", rule=rule.name, arn=self.topic.arn)
         CloudwatchDashboard(self, "dashboard", dashboard_name=name, dashboard_body=self._dashboard(region, integrations))
-
-    def _topic_policy(self, account_id: str) -> dict:
-        return {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AlarmsAndEventsPublish",
-                    "Effect": "Allow",
-                    "Principal": {"Service": PUBLISHERS},
-                    "Action": "sns:Publish",
-                    "Resource": self.topic.arn,
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
 
     def _alarms(self, source: str, integration_id: str, integration_name: str, knobs: AlarmKnobs) -> None:
         actions = {"alarm_actions": [self.topic.arn], "ok_actions": [self.topic.arn]}
@@ -151,3 +113,22 @@ class IntegrationMonitoring(Construct):
             widget("Data transferred (bytes)", "IntegrationDataTransferred", "Sum"),
         ]
         return json.dumps({"widgets": widgets})
+
+
+class SourceIntegrationEvents(Construct):
+    """The source side of the integrations: RDS sends "RDS Zero ETL Event"s (source aws.rds) in
+    the source account (EventBridge events reference, "Amazon Relational Database Service
+    events"); the Redshift events the target-side rule catches do not cover them.
+
+    The rule matches on source and detail-type only: filtering on the events' resources would
+    drop every event silently if their form differed from what the filter assumed."""
+
+    def __init__(self, scope: Construct, id_: str, *, name: str, region: str, account_id: str, emails: list[str]) -> None:
+        super().__init__(scope, id_)
+        self.topic = alerts_topic(self, name=name, region=region, account_id=account_id, emails=emails, publishers=(EVENTS,))
+        rule = CloudwatchEventRule(
+            self, "integration-events", name=f"{name}-integration-events",
+            description="Zero-ETL integration events from Amazon RDS in the source account (creation, failure, needs attention ...)",
+            event_pattern=json.dumps({"source": ["aws.rds"], "detail-type": [RDS_ZERO_ETL_EVENT]}),
+        )
+        CloudwatchEventTarget(self, "integration-events-to-sns", rule=rule.name, arn=self.topic.arn)

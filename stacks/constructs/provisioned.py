@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import Fn, Op, TerraformResourceLifecycle, Token
 from cdktf_cdktf_provider_aws.redshift_cluster import RedshiftCluster
 from cdktf_cdktf_provider_aws.redshift_logging import RedshiftLogging
 from cdktf_cdktf_provider_aws.redshift_parameter_group import RedshiftParameterGroup, RedshiftParameterGroupParameter
@@ -64,7 +64,8 @@ class ProvisionedWarehouse(Construct):
             cluster_identifier=ident,
             node_type=knobs.node_type,
             number_of_nodes=knobs.number_of_nodes,
-            cluster_type="multi-node",
+            # Redshift refuses multi-node with one node: one node is a single-node cluster.
+            cluster_type=Token.as_string(Fn.conditional(Op.eq(knobs.number_of_nodes, 1), "single-node", "multi-node")),
             database_name=warehouse.db_name,
             master_username=warehouse.admin_username,
             manage_master_password=True,

@@ -41,13 +41,20 @@ class DatabaseFromIntegration(Construct):
     """Two statements through the Redshift Data API, as the admin user (superuser), whose
     secret Redshift manages:
 
-    - create: CREATE DATABASE ... FROM INTEGRATION with the settings. It runs once; it is
-      replaced (run again) only when the integration id changes, because a new integration
-      needs its own database. Later changes to its SQL are ignored: running CREATE again on
-      an existing database would fail.
-    - settings: ALTER DATABASE ... INTEGRATION SET with the same settings. Its SQL changes
-      whenever a setting does, which replaces it, which runs it: that is how a changed
-      REFRESH_INTERVAL reaches a live database.
+    - create: CREATE DATABASE ... FROM INTEGRATION with the settings, run when the integration
+      id is new (its trigger, a terraform_data holding the id, is created or replaced);
+    - settings: ALTER DATABASE ... INTEGRATION SET with the same settings, run when a setting
+      changes (its trigger holds the SET clause): how a changed REFRESH_INTERVAL reaches a
+      live database.
+
+    Each statement is run by its trigger and by nothing else (ignore_changes = all). The Data
+    API forgets a statement after about 24 hours; from then on the provider's refresh of
+    aws_redshiftdata_statement reads an expired statement back with only its id (sql,
+    workgroup_name, secret_arn and cluster_identifier empty; provider 5.100.0,
+    internal/service/redshiftdata, FindStatementByID). Every one of those arguments forces a
+    new resource, so without ignore_changes the next plan runs CREATE DATABASE again on the
+    existing database, which fails on every apply from then on (provider issue 37301).
+    The triggers live in Terraform state, which does not expire.
 
     Destroying either statement deletes nothing in Redshift.
     """
@@ -65,23 +72,31 @@ class DatabaseFromIntegration(Construct):
         """connection: database and secret_arn, with workgroup_name (Serverless) or
         cluster_identifier (provisioned)."""
         super().__init__(scope, id_)
+        set_clause = settings.sql()
         integration = DataResource(self, "integration-id", triggers_replace={"integration_id": integration_id})
         self.create = RedshiftdataStatement(
             self,
             "create-database",
-            sql=Fn.format("CREATE DATABASE %s FROM INTEGRATION '%s' SET %s", [database_name, integration_id, settings.sql()]),
-            # cdktf writes a resource given here as "${...}", which Terraform's JSON syntax
-            # rejects in replace_triggered_by; a plain "type.name" string is what it expects.
-            lifecycle=TerraformResourceLifecycle(
-                ignore_changes=["sql"],
-                replace_triggered_by=[f"{integration.terraform_resource_type}.{integration.friendly_unique_id}"],
-            ),
+            sql=Fn.format("CREATE DATABASE %s FROM INTEGRATION '%s' SET %s", [database_name, integration_id, set_clause]),
+            lifecycle=_run_when_replaced(integration),
             **connection,
         )
+        applied = DataResource(self, "settings", triggers_replace={"set": set_clause}, depends_on=[self.create])
         self.settings = RedshiftdataStatement(
             self,
             "apply-settings",
-            sql=Fn.format("ALTER DATABASE %s INTEGRATION SET %s", [database_name, settings.sql()]),
+            sql=Fn.format("ALTER DATABASE %s INTEGRATION SET %s", [database_name, set_clause]),
             depends_on=[self.create],
+            lifecycle=_run_when_replaced(applied),
             **connection,
         )
+
+
+def _run_when_replaced(trigger: DataResource) -> TerraformResourceLifecycle:
+    """The statement runs again only when its trigger changes. cdktf writes a resource given
+    in replace_triggered_by as "${...}", which Terraform's JSON syntax rejects there; a plain
+    "type.name" string is what it expects."""
+    return TerraformResourceLifecycle(
+        ignore_changes="all",
+        replace_triggered_by=[f"{trigger.terraform_resource_type}.{trigger.friendly_unique_id}"],
+    )

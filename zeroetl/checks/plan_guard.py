@@ -3,7 +3,10 @@ delete or replace a stateful resource, or delete or replace an integration, unle
 address is allowed for this run.
 
 A replaced Aurora cluster, warehouse or key is data lost; a replaced integration re-seeds
-every table (20+ minutes of stale analytics). Destroying the integration stack on purpose
+every table (20+ minutes of stale analytics). It also refuses a plan that would run CREATE
+DATABASE ... FROM INTEGRATION again for an integration whose id has not changed: the database
+exists, the statement would fail, and every later apply of the stack with it (this happens if
+the provider drops an expired Data API statement from state). Destroying the integration stack on purpose
 (the article's clean-up) stays possible: allow its addresses for that run.
 """
 
@@ -46,8 +49,30 @@ def _action(actions: list[str]) -> str | None:
     return None
 
 
+# stacks/constructs/target_database.py: the statement and the trigger holding its integration
+# id are siblings, named <construct>_create-database_<hash> and <construct>_integration-id_<hash>.
+CREATE_DATABASE, INTEGRATION_ID = "_create-database_", "_integration-id_"
+
+
+def _create_database_again(changes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(address, why) of each CREATE DATABASE statement the plan creates while the trigger
+    that holds its integration id stays as it is."""
+    triggers = {c["name"].split(INTEGRATION_ID)[0]: c["change"]["actions"] for c in changes if c["type"] == "terraform_data" and INTEGRATION_ID in c["name"]}
+    found = []
+    for change in changes:
+        if change["type"] != "aws_redshiftdata_statement" or CREATE_DATABASE not in change["name"] or "create" not in change["change"]["actions"]:
+            continue
+        if triggers.get(change["name"].split(CREATE_DATABASE)[0]) == ["no-op"]:
+            found.append((change["address"], "CREATE DATABASE would run again for an integration whose id did not change, and fail on the existing database"))
+    return found
+
+
 def check_plan(plan: dict[str, Any], name: str, allowed: frozenset[str] = frozenset()) -> list[Finding]:
-    findings = []
+    findings = [
+        Finding(name, address, "created again", why)
+        for address, why in _create_database_again(plan.get("resource_changes", []))
+        if address not in allowed
+    ]
     for change in plan.get("resource_changes", []):
         if change.get("mode") != "managed" or change["address"] in allowed:
             continue
