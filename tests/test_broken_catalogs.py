@@ -12,6 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "tests" / "catalogs" / "broken").glob("*.yaml"))
 FIELD_NAMED = {
+    "duplicate-key": "'region' appears twice",
+    "not-utf8": "not UTF-8",
+    "defaults-wrong-shape": "defaults",
+    "non-ascii-digits": "account_id",
+    "trailing-newline": "role_arn",
+    "glob-data-filter": "data_filter",
     "missing-required": "sources",
     "no-environments": "environments",
     "unicode-cluster": "cluster_identifier",

@@ -12,7 +12,7 @@ from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.naming import Layer, stack_name, state_bucket, state_key
 
-BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 
 
 def check_fleet(catalog: Catalog) -> None:

@@ -17,13 +17,37 @@ class CatalogError(Exception):
     """A catalog that cannot be used; str() is the complete message for the user."""
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    def __init__(self, key: object, line: int) -> None:
+        super().__init__(f"duplicate key {key!r}")
+        self.key, self.line = key, line
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys without a word, so an environment, a source or
+    a region could vanish from a catalog silently; here a repeated key is an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise DuplicateKeyError(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_catalog(path: Path) -> Catalog:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read the catalog ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: byte {exc.start} is not UTF-8 (0x{exc.object[exc.start]:02x}); save the catalog as UTF-8 text") from exc
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except DuplicateKeyError as exc:
+        raise CatalogError(f"{path}: line {exc.line}: key {exc.key!r} appears twice in the same mapping; YAML would keep only the last one") from exc
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}" if where else ""
@@ -50,8 +74,14 @@ def _apply_defaults(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     """Merge `defaults.environment` under every environment and `defaults.source` under every
     source: the environment's own values win, mappings merge, lists and scalars replace."""
     defaults = raw.pop("defaults", None) or {}
-    if not isinstance(defaults, dict) or set(defaults) - set(DEFAULTS_SECTIONS):
-        raise CatalogError(f"{path}: defaults: allowed sections are {', '.join(DEFAULTS_SECTIONS)}, got {defaults!r}")
+    if not isinstance(defaults, dict):
+        raise CatalogError(f"{path}: defaults: must be a mapping with the sections {', '.join(DEFAULTS_SECTIONS)}, got a {type(defaults).__name__}")
+    unknown = sorted(map(str, set(defaults) - set(DEFAULTS_SECTIONS)))
+    if unknown:
+        raise CatalogError(f"{path}: defaults: unknown section(s) {_shown(', '.join(unknown))}; allowed sections are {', '.join(DEFAULTS_SECTIONS)}")
+    for section in DEFAULTS_SECTIONS:
+        if not isinstance(defaults.get(section) or {}, dict):
+            raise CatalogError(f"{path}: defaults.{section}: must be a mapping of fields, got a {type(defaults[section]).__name__}")
     envs = raw.get("environments")
     if not isinstance(envs, list):
         return raw

@@ -24,7 +24,7 @@ from zeroetl.catalog.warehouse import Warehouse
 # Aurora MySQL engine versions look like 8.0.mysql_aurora.3.05.2.
 ENGINE_VERSION_RE = re.compile(r"8\.0\.mysql_aurora\.([0-9]+)\.([0-9]+)\.([0-9]+)")
 # RDS identifiers: a letter first, letters/digits/hyphens, no "--", no trailing hyphen.
-RDS_IDENTIFIER_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
+RDS_IDENTIFIER_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)\Z")
 RDS_IDENTIFIER_RULE = "must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'"
 
 
@@ -179,10 +179,10 @@ class Source(Strict):
     master_username: str = Field("admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$", description="Master user; its password is generated and kept in Secrets Manager.")
     database_name: str = Field("demodb", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="Initial database (the article loads TICKIT into demodb).")
     backup_retention_period: int = Field(7, ge=1, le=35, description="Days of automated backups (1-35).")
-    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="Daily UTC backup window, hh:mm-hh:mm.")
+    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", description="Daily UTC backup window, hh:mm-hh:mm.")
     preferred_maintenance_window: str = Field(
         "sun:05:00-sun:06:00",
-        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$",
         description="Weekly UTC maintenance window, ddd:hh:mm-ddd:hh:mm.",
     )
     deletion_protection: Literal[True] = Field(True, description="Always on: the cluster is deleted only by a deliberate manual step.")
@@ -240,7 +240,7 @@ class Environment(Strict):
     sources: list[Source] = Field(..., min_length=1, description="The Aurora MySQL sources (below); all feed the one warehouse.")
     warehouse: Warehouse = Field(..., description="The Redshift target (below).")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Alarms and events (below).")
-    operator_role_names: list[Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")]] = Field(
+    operator_role_names: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]] = Field(
         default_factory=list, description="Existing IAM roles in the source account that get the rds-integrations operator policy."
     )
 

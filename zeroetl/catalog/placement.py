@@ -9,13 +9,13 @@ from pydantic import Field, model_validator
 
 from zeroetl.catalog.strict import Strict
 
-ROLE_ARN_RE = re.compile(r"^arn:aws(-cn)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
+ROLE_ARN_RE = re.compile(r"^arn:aws(-cn)?:iam::([0-9]{12}):role/[A-Za-z0-9_+=,.@/-]{1,512}\Z")
 
 
 class Account(Strict):
     """An AWS account the stacks deploy into."""
 
-    account_id: str = Field(..., pattern=r"^\d{12}$", description="12-digit account id, pinned in each provider's allowed_account_ids.")
+    account_id: str = Field(..., pattern=r"^[0-9]{12}$", description="12-digit account id, pinned in each provider's allowed_account_ids.")
     role_arn: str | None = Field(
         None, description="Role the provider (and the state backend) assumes in this account; none means the caller's credentials."
     )

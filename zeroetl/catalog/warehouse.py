@@ -12,9 +12,9 @@ from zeroetl.catalog.facts import RA3_NODE_COUNTS
 from zeroetl.catalog.strict import Strict
 
 SERVERLESS_NAME = r"^[a-z0-9-]{3,64}$"
-SERVERLESS_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift-serverless:[a-z0-9-]+:\d{12}:namespace/[0-9a-f-]{36}$")
-PROVISIONED_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift:[a-z0-9-]+:\d{12}:namespace:[0-9a-f-]{36}$")
-SECRET_ARN = r"^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$"
+SERVERLESS_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift-serverless:[a-z0-9-]+:[0-9]{12}:namespace/[0-9a-f-]{36}\Z")
+PROVISIONED_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift:[a-z0-9-]+:[0-9]{12}:namespace:[0-9a-f-]{36}\Z")
+SECRET_ARN = r"^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"
 
 
 class Warehouse(Strict):
