@@ -12,12 +12,11 @@ until the plan is empty. The scenarios then edit that state the way AWS edits it
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.harness import Synthesized, terraform
+from tests.harness import Synthesized, stack_copy, terraform
 from zeroetl.checks.upstream import state_document
 
 MAX_ROUNDS = 6
@@ -73,16 +72,7 @@ def differences(plan: dict[str, Any]) -> dict[str, dict[str, tuple[Any, Any]]]:
 
 def simulate_apply(synth: Synthesized, name: str, workdir: Path) -> Applied:
     """A copy of the (planned, initialized) stack directory with the state an apply leaves."""
-    copy = workdir / name
-    shutil.copytree(synth.stack_dir(name), copy, symlinks=True)
-    override = json.loads((copy / "override.tf.json").read_text())
-    override["terraform"] = {"backend": {"local": {"path": "day2.tfstate"}}}
-    for remote_name, remote in synth.stacks[name].get("data", {}).get("terraform_remote_state", {}).items():
-        if remote["backend"] == "local":  # the upstream files the harness wrote, by absolute path
-            upstream = (synth.stack_dir(name) / remote["config"]["path"]).resolve()
-            override.setdefault("data", {}).setdefault("terraform_remote_state", {})[remote_name] = {"backend": "local", "config": {"path": str(upstream)}}
-    (copy / "override.tf.json").write_text(json.dumps(override, indent=2))
-    terraform(copy, "init", "-input=false", "-no-color", "-reconfigure")
+    copy = stack_copy(synth, name, workdir, "day2.tfstate")
     schemas = json.loads(terraform(copy, "providers", "schema", "-json"))["provider_schemas"]
     applied = Applied(copy, {}, schemas)
     for _ in range(MAX_ROUNDS):
@@ -155,7 +145,7 @@ def _fill(after: Any, unknown: Any, block: dict[str, Any], previous: dict[str, A
             values[name] = previous.get(name, _value_of(spec["type"], name, type_))
         elif name not in values:
             values[name] = previous.get(name)
-    for name, nested in block.get("block_types", {}).items():
+    for name in block.get("block_types", {}):
         values.setdefault(name, previous.get(name, []))
     return values
 

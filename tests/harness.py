@@ -165,14 +165,14 @@ def state_resource(type_: str, name: str, attributes: dict[str, Any], schema_ver
     }
 
 
-def plan_with_prior_state(synth: Synthesized, name: str, workdir: Path, prior: list[dict[str, Any]]) -> dict[str, Any]:
-    """`terraform show -json` of stack `name` planned as if `prior` had been applied: a copy of
-    the initialized stack directory whose backend holds that state, planned without refresh
-    (nothing to ask AWS). Run plan_offline on the stack first."""
+def stack_copy(synth: Synthesized, name: str, workdir: Path, state_file: str) -> Path:
+    """A copy of the (planned, initialized) stack directory whose backend is the local file
+    state_file and whose local remote states still point at the upstream files the harness
+    wrote (by absolute path), initialized. Run plan_offline on the stack first."""
     source_dir, copy = synth.stack_dir(name), workdir / name
     shutil.copytree(source_dir, copy, symlinks=True)
     override = json.loads((copy / "override.tf.json").read_text())
-    override["terraform"] = {"backend": {"local": {"path": "prior.tfstate"}}}
+    override["terraform"] = {"backend": {"local": {"path": state_file}}}
     for remote_name, remote in synth.stacks[name].get("data", {}).get("terraform_remote_state", {}).items():
         if remote["backend"] == "local":
             upstream = (source_dir / remote["config"]["path"]).resolve()
@@ -180,7 +180,15 @@ def plan_with_prior_state(synth: Synthesized, name: str, workdir: Path, prior: l
                 "backend": "local", "config": {"path": str(upstream)}
             }
     (copy / "override.tf.json").write_text(json.dumps(override, indent=2))
-    (copy / "prior.tfstate").write_text(json.dumps(state_document(name, {}, prior), indent=2))
     terraform(copy, "init", "-input=false", "-no-color", "-reconfigure")
+    return copy
+
+
+def plan_with_prior_state(synth: Synthesized, name: str, workdir: Path, prior: list[dict[str, Any]]) -> dict[str, Any]:
+    """`terraform show -json` of stack `name` planned as if `prior` had been applied: a copy of
+    the initialized stack directory whose backend holds that state, planned without refresh
+    (nothing to ask AWS). Run plan_offline on the stack first."""
+    copy = stack_copy(synth, name, workdir, "prior.tfstate")
+    (copy / "prior.tfstate").write_text(json.dumps(state_document(name, {}, prior), indent=2))
     terraform(copy, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=prior.tfplan")
     return json.loads(terraform(copy, "show", "-json", "prior.tfplan"))
