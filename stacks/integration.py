@@ -16,7 +16,7 @@ from stacks.constructs.monitoring import SourceIntegrationEvents
 from stacks.constructs.variables import at_most_patterns, variable
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog, Environment
-from zeroetl.catalog.naming import Layer, aws_name
+from zeroetl.catalog.naming import OPERATOR_POLICY, SOURCE_EVENTS, Layer, aws_name, integration_key_alias
 
 
 class IntegrationStack(ZeroEtlStack):
@@ -35,7 +35,7 @@ class IntegrationStack(ZeroEtlStack):
                 nullable=True,
             )
             key = (
-                IntegrationKey(self, f"integration-key-{source.name}", env=env, source=source, alias=aws_name(catalog, env, f"{source.name}-integration"))
+                IntegrationKey(self, f"integration-key-{source.name}", env=env, source=source, alias=integration_key_alias(catalog, env, source))
                 if config.create_kms_key
                 else None
             )
@@ -56,14 +56,14 @@ class IntegrationStack(ZeroEtlStack):
                 description="The id used in CREATE DATABASE ... FROM INTEGRATION and as the IntegrationId metric dimension.",
             )
         events = SourceIntegrationEvents(
-            self, "source-events", name=aws_name(catalog, env, "zero-etl-source"), region=env.region,
+            self, "source-events", name=aws_name(catalog, env, SOURCE_EVENTS), region=env.region,
             account_id=env.source_account.account_id, emails=env.monitoring.alarm_emails,
         )
         TerraformOutput(self, "source_alerts_topic_arn", value=events.topic.arn, description="SNS topic of the RDS zero-ETL events (source account).")
         OperatorPolicy(
             self,
             "operator-policy",
-            name=aws_name(catalog, env, "rds-integrations"),
+            name=aws_name(catalog, env, OPERATOR_POLICY),
             env=env,
             source_arns=list(source_arns.values()),
             target_arn=target_arn,

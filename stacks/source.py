@@ -13,7 +13,7 @@ from stacks.constructs.kms import ManagedKey
 from stacks.constructs.network import PrivateNetwork
 from stacks.constructs.variables import matches, variable, within
 from zeroetl.catalog.model import Catalog, Environment, Source
-from zeroetl.catalog.naming import Layer, aws_name
+from zeroetl.catalog.naming import SOURCE_KEY, SOURCE_NETWORK, Layer, aws_name, source_role_name
 
 WINDOW = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 WEEKLY_WINDOW = r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -31,16 +31,16 @@ class SourceStack(ZeroEtlStack):
                 "source-key",
                 region=env.region,
                 account_id=env.source_account.account_id,
-                alias=aws_name(catalog, env, "aurora"),
+                alias=aws_name(catalog, env, SOURCE_KEY),
                 description=f"Aurora storage, master secrets, Performance Insights and flow logs of environment {env.name}",
                 logs=True,
             )
             self.network = PrivateNetwork(
-                self, "network", network=env.network, region=env.region, name=aws_name(catalog, env, "zero-etl"),
+                self, "network", network=env.network, region=env.region, name=aws_name(catalog, env, SOURCE_NETWORK),
                 account_id=env.source_account.account_id, kms_key_arn=key.arn,
             )
         for source in env.sources:
-            role_name = aws_name(catalog, env, f"{source.name}-s3-import")
+            role_name = source_role_name(catalog, env, source, "s3-import")
             if not source.create_cluster:
                 prerequisites = SourcePrerequisites(
                     self, f"prerequisites-{source.name}", source=source, region=env.region,
@@ -62,6 +62,7 @@ class SourceStack(ZeroEtlStack):
                 region=env.region,
                 account_id=env.source_account.account_id,
                 role_name=role_name,
+                monitoring_role_name=source_role_name(catalog, env, source, "monitoring"),
             )
             self.clusters[source.name] = aurora
             self._outputs(source, aurora)

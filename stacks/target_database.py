@@ -15,7 +15,7 @@ from stacks.constructs.variables import variable, within
 from stacks.warehouse import DataApiTarget
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog, Environment
-from zeroetl.catalog.naming import Layer, aws_name
+from zeroetl.catalog.naming import TARGET_MONITORING, Layer, aws_name
 
 FLAGS = (
     ("truncatecolumns", "TRUNCATECOLUMNS: truncate values too long for their column instead of failing the table."),
@@ -65,7 +65,7 @@ class TargetDatabaseStack(ZeroEtlStack):
         monitoring = IntegrationMonitoring(
             self,
             "monitoring",
-            name=aws_name(catalog, env, "zero-etl"),
+            name=aws_name(catalog, env, TARGET_MONITORING),
             region=env.region,
             account_id=env.target.account_id,
             integrations={s.name: (integration_ids[s.name], s.integration.integration_name) for s in env.sources},

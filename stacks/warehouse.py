@@ -17,7 +17,7 @@ from stacks.constructs.provisioned import ProvisionedKnobs, ProvisionedWarehouse
 from stacks.constructs.serverless import IntegrationResourcePolicy, ServerlessWarehouse, WarehouseKnobs
 from stacks.constructs.variables import matches, variable, within
 from zeroetl.catalog.model import Catalog, Environment
-from zeroetl.catalog.naming import Layer, aws_name, source_cluster_arn
+from zeroetl.catalog.naming import DISCOVERY_ROLE, WAREHOUSE_KEY, WAREHOUSE_NETWORK, Layer, aws_name, source_cluster_arn
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,12 @@ class WarehouseStack(ZeroEtlStack):
                 "warehouse-key",
                 region=env.region,
                 account_id=env.target.account_id,
-                alias=aws_name(catalog, env, "redshift"),
+                alias=aws_name(catalog, env, WAREHOUSE_KEY),
                 description=f"Redshift warehouse of environment {env.name}, its admin secret and flow logs",
                 logs=True,
             )
             network = shared_network or PrivateNetwork(
-                self, "network", network=env.target_network or env.network, region=env.region, name=aws_name(catalog, env, "warehouse"),
+                self, "network", network=env.target_network or env.network, region=env.region, name=aws_name(catalog, env, WAREHOUSE_NETWORK),
                 account_id=env.target.account_id, kms_key_arn=key.arn,
             )
             where = {"kms_key_arn": key.arn, "vpc_id": network.vpc_id, "subnet_ids": network.subnet_ids, "cidr_blocks": network.cidr_blocks}
@@ -66,7 +66,7 @@ class WarehouseStack(ZeroEtlStack):
         )
         if env.cross_account:
             CrossAccountDiscoveryRole(
-                self, "cross-account-role", name=aws_name(catalog, env, "zero-etl-discovery"), env=env,
+                self, "cross-account-role", name=aws_name(catalog, env, DISCOVERY_ROLE), env=env,
             )
         TerraformOutput(self, "namespace_arn", value=self.resource_policy.policy.resource_arn, description="Target ARN of the zero-ETL integrations.")
 

@@ -20,6 +20,7 @@ from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from stacks.constructs.kms import ManagedKey
+from zeroetl.catalog.naming import alerts_name
 
 EVENTS = "events.amazonaws.com"
 ALARMS = "cloudwatch.amazonaws.com"
@@ -40,14 +41,14 @@ def alerts_topic(
     subscriptions, created in `scope` with the ids alerts-key, alerts, alerts-policy and
     email-<n> (kept stable: they are resource addresses). publishers: EVENTS and/or ALARMS."""
     key = ManagedKey(
-        scope, "alerts-key", region=region, account_id=account_id, alias=f"{name}-alerts",
+        scope, "alerts-key", region=region, account_id=account_id, alias=alerts_name(name),
         description=f"SNS alerts of {name}",
         service_statements=[_statement(f"{_title(s)}PublishEncrypted", s, KEY_ACTIONS, "*", account_id) for s in publishers],
         # The key only protects alert messages in flight; it must not block destroying
         # the stack when the integration is removed.
         protect=False,
     )
-    topic = SnsTopic(scope, "alerts", name=f"{name}-alerts", kms_master_key_id=key.arn)
+    topic = SnsTopic(scope, "alerts", name=alerts_name(name), kms_master_key_id=key.arn)
     policy = {
         "Version": "2012-10-17",
         "Statement": [_statement(f"{_title(s)}Publish", s, "sns:Publish", topic.arn, account_id) for s in publishers],

@@ -26,6 +26,7 @@ from stacks.constructs.iam import service_role
 from stacks.constructs.network import PrivateNetwork
 from zeroetl.catalog.facts import LOG_EXPORT_PARAMETERS, ZERO_ETL_BINLOG_PARAMETERS, partition
 from zeroetl.catalog.model import Source
+from zeroetl.catalog.naming import final_snapshot_identifier, instance_identifier, parameter_group_name, security_group_name
 
 MYSQL_PORT = 3306
 
@@ -119,7 +120,7 @@ class SourcePrerequisites(Construct):
             self, "s3-import", name=role_name, region=region, account_id=account_id, buckets=source.s3_import_buckets
         )
         self.parameter_group = BinlogParameterGroup(
-            self, "binlog-parameters", name=f"{source.cluster_identifier}-zero-etl", s3_role_arn=self.s3_role.role.arn,
+            self, "binlog-parameters", name=parameter_group_name(source.cluster_identifier), s3_role_arn=self.s3_role.role.arn,
             log_exports=list(source.enabled_cloudwatch_logs_exports),
         )
 
@@ -140,6 +141,7 @@ class AuroraSource(Construct):
         region: str,
         account_id: str,
         role_name: str,
+        monitoring_role_name: str,
     ) -> None:
         super().__init__(scope, id_)
         ident = source.cluster_identifier
@@ -162,7 +164,7 @@ class AuroraSource(Construct):
         self.security_group = SecurityGroup(
             self,
             "security-group",
-            name=f"{ident}-mysql",
+            name=security_group_name(ident, "mysql"),
             description=f"MySQL clients of {ident}",
             vpc_id=network.vpc_id,
             ingress=[
@@ -199,7 +201,7 @@ class AuroraSource(Construct):
             copy_tags_to_snapshot=True,
             deletion_protection=source.deletion_protection,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{ident}-final",
+            final_snapshot_identifier=final_snapshot_identifier(ident),
             enabled_cloudwatch_logs_exports=list(source.enabled_cloudwatch_logs_exports),
             # Aurora MySQL associates roles without a feature name, which
             # aws_rds_cluster_role_association cannot express (it requires feature_name,
@@ -210,12 +212,12 @@ class AuroraSource(Construct):
             # named the old version would try a downgrade, which Aurora refuses.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["engine_version"]),
         )
-        monitoring = EnhancedMonitoringRole(self, "monitoring", name=f"{role_name.removesuffix('-s3-import')}-monitoring", account_id=account_id, region=region)
+        monitoring = EnhancedMonitoringRole(self, "monitoring", name=monitoring_role_name, account_id=account_id, region=region)
         self.instances = [
             RdsClusterInstance(
                 self,
                 "writer" if index == 0 else f"reader-{index}",
-                identifier=f"{ident}-{index + 1}",
+                identifier=instance_identifier(ident, index + 1),
                 cluster_identifier=self.cluster.id,
                 engine=self.cluster.engine,
                 engine_version=self.cluster.engine_version,

@@ -18,6 +18,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
 from constructs import Construct
 
 from stacks.constructs.alerts import ALARMS, EVENTS, alerts_topic
+from zeroetl.catalog.naming import alarm_name, events_rule_name
 
 NAMESPACE = "AWS/Redshift"
 RDS_ZERO_ETL_EVENT = "RDS Zero ETL Event"
@@ -52,7 +53,7 @@ class IntegrationMonitoring(Construct):
         for source, (integration_id, integration_name) in integrations.items():
             self._alarms(source, integration_id, integration_name, knobs)
         rule = CloudwatchEventRule(
-            self, "integration-events", name=f"{name}-integration-events",
+            self, "integration-events", name=events_rule_name(name),
             description="Zero-ETL integration events from Amazon Redshift (failed, needs attention, missing primary key, unsupported type, authorization revoked ...)",
             event_pattern=json.dumps({"source": ["aws.redshift"], "detail-type": EVENT_DETAIL_TYPES}),
         )
@@ -63,14 +64,14 @@ class IntegrationMonitoring(Construct):
         actions = {"alarm_actions": [self.topic.arn], "ok_actions": [self.topic.arn]}
         metric = {"namespace": NAMESPACE, "dimensions": {"IntegrationId": integration_id}, "period": 60}
         CloudwatchMetricAlarm(
-            self, f"lag-{source}", alarm_name=f"{integration_name}-lag",
+            self, f"lag-{source}", alarm_name=alarm_name(integration_name, "lag"),
             alarm_description=f"{integration_name}: replication lag above the threshold; see the runbook, 'Alarms'.",
             metric_name="IntegrationLag", statistic="Maximum", comparison_operator="GreaterThanThreshold",
             threshold=knobs.lag_threshold_seconds, evaluation_periods=knobs.lag_evaluation_minutes,
             datapoints_to_alarm=knobs.lag_evaluation_minutes, treat_missing_data="notBreaching", **metric, **actions,
         )
         CloudwatchMetricAlarm(
-            self, f"failed-tables-{source}", alarm_name=f"{integration_name}-failed-tables",
+            self, f"failed-tables-{source}", alarm_name=alarm_name(integration_name, "failed-tables"),
             alarm_description=f"{integration_name}: at least one table failed replication; see the runbook, 'Alarms'.",
             metric_name="IntegrationNumTablesFailedReplication", statistic="Maximum", comparison_operator="GreaterThanThreshold",
             threshold=0, evaluation_periods=1, treat_missing_data="notBreaching", **metric, **actions,
@@ -78,7 +79,7 @@ class IntegrationMonitoring(Construct):
         # IntegrationLatestAppliedChange moves forward whenever a change is applied; its rate
         # stays at zero (or the metric stops) when nothing was applied for the whole window.
         CloudwatchMetricAlarm(
-            self, f"no-change-{source}", alarm_name=f"{integration_name}-no-change-applied",
+            self, f"no-change-{source}", alarm_name=alarm_name(integration_name, "no-change-applied"),
             alarm_description=f"{integration_name}: no change applied for the configured window (expected on an idle source); see the runbook, 'Alarms'.",
             comparison_operator="LessThanOrEqualToThreshold", threshold=0,
             evaluation_periods=knobs.no_change_minutes, datapoints_to_alarm=knobs.no_change_minutes, treat_missing_data="breaching",
@@ -127,7 +128,7 @@ class SourceIntegrationEvents(Construct):
         super().__init__(scope, id_)
         self.topic = alerts_topic(self, name=name, region=region, account_id=account_id, emails=emails, publishers=(EVENTS,))
         rule = CloudwatchEventRule(
-            self, "integration-events", name=f"{name}-integration-events",
+            self, "integration-events", name=events_rule_name(name),
             description="Zero-ETL integration events from Amazon RDS in the source account (creation, failure, needs attention ...)",
             event_pattern=json.dumps({"source": ["aws.rds"], "detail-type": [RDS_ZERO_ETL_EVENT]}),
         )

@@ -19,6 +19,7 @@ from constructs import Construct
 from stacks.constructs.iam import service_role
 from zeroetl.catalog.facts import partition
 from zeroetl.catalog.model import Network
+from zeroetl.catalog.naming import flow_logs_group_name, flow_logs_role_name
 
 
 class FlowLogs(Construct):
@@ -26,7 +27,7 @@ class FlowLogs(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, vpc_id: str, name: str, region: str, account_id: str, kms_key_arn: str) -> None:
         super().__init__(scope, id_)
-        group = CloudwatchLogGroup(self, "log-group", name=f"/{name}/vpc-flow-logs", retention_in_days=365, kms_key_id=kms_key_arn)
+        group = CloudwatchLogGroup(self, "log-group", name=flow_logs_group_name(name), retention_in_days=365, kms_key_id=kms_key_arn)
         write = {
             "Version": "2012-10-17",
             "Statement": [
@@ -37,7 +38,7 @@ class FlowLogs(Construct):
                 }
             ],
         }
-        role = service_role(self, name=f"{name}-flow-logs", service="vpc-flow-logs.amazonaws.com", account_id=account_id)
+        role = service_role(self, name=flow_logs_role_name(name), service="vpc-flow-logs.amazonaws.com", account_id=account_id)
         IamRolePolicy(self, "write", name="write-flow-logs", role=role.id, policy=json.dumps(write, indent=2))
         FlowLog(self, "flow-log", vpc_id=vpc_id, traffic_type="ALL", log_destination=group.arn, iam_role_arn=role.arn)
 

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from stacks.constructs.serverless import REDSHIFT_PORT, warehouse_security_group
 from zeroetl.catalog.warehouse import Warehouse
+from zeroetl.catalog.naming import final_snapshot_identifier, parameter_group_name
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class ProvisionedWarehouse(Construct):
         parameters = RedshiftParameterGroup(
             self,
             "parameters",
-            name=f"{ident}-zero-etl",
+            name=parameter_group_name(ident),
             family="redshift-1.0",
             description="Case-sensitive identifiers for zero-ETL, TLS only, user activity logging",
             parameter=[
@@ -80,7 +81,7 @@ class ProvisionedWarehouse(Construct):
             enhanced_vpc_routing=warehouse.enhanced_vpc_routing,
             automated_snapshot_retention_period=knobs.automated_snapshot_retention_period,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{ident}-final",
+            final_snapshot_identifier=final_snapshot_identifier(ident),
             # AWS has no deletion protection for provisioned clusters: Terraform is the only guard.
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )

@@ -18,6 +18,7 @@ from constructs import Construct
 
 from zeroetl.catalog.facts import SERVERLESS_CONFIG_PARAMETERS
 from zeroetl.catalog.model import Warehouse
+from zeroetl.catalog.naming import security_group_name
 
 REDSHIFT_PORT = 5439
 
@@ -86,7 +87,7 @@ def warehouse_security_group(scope: Construct, *, name: str, vpc_id: str, cidr_b
     return SecurityGroup(
         scope,
         "security-group",
-        name=f"{name}-redshift",
+        name=security_group_name(name, "redshift"),
         description=f"SQL clients of {name}",
         vpc_id=vpc_id,
         ingress=[

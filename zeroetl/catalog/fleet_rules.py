@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog
-from zeroetl.catalog.naming import Layer, stack_name, state_bucket, state_key
+from zeroetl.catalog.naming import Layer, created_names, stack_name, state_bucket, state_key
 
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 
@@ -20,11 +20,16 @@ def check_fleet(catalog: Catalog) -> None:
     problems: list[str] = []
     seen: dict[tuple, str] = {}
 
+    reported: set[tuple[str, str]] = set()
+
     def claim(key: tuple, where: str, what: str) -> None:
-        if key in seen:
-            problems.append(f"{where}: {what} clashes with {seen[key]}")
-        else:
+        """The first clash between two fields is reported; the names derived from the same
+        two fields would only repeat it."""
+        if key not in seen:
             seen[key] = where
+        elif (where, seen[key]) not in reported:
+            reported.add((where, seen[key]))
+            problems.append(f"{where}: {what} clashes with {seen[key]}")
 
     per_cluster: dict[tuple, list[str]] = defaultdict(list)
     per_target: dict[tuple, list[str]] = defaultdict(list)
@@ -38,19 +43,15 @@ def check_fleet(catalog: Catalog) -> None:
             if catalog.state.backend == "s3" and not BUCKET_RE.match(state_bucket(catalog, env, layer)):
                 problems.append(f"{at}: state bucket {state_bucket(catalog, env, layer)!r} from pattern {catalog.state.bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)")
         warehouse = env.warehouse
-        target_id = warehouse.namespace_arn or (target_account, env.region, warehouse.type, warehouse.namespace_name or warehouse.cluster_identifier)
-        if warehouse.create_warehouse:
-            if warehouse.type == "serverless":
-                claim(("namespace", target_account, env.region, warehouse.namespace_name), f"{at}.warehouse.namespace_name", f"namespace {warehouse.namespace_name!r}")
-                claim(("workgroup", target_account, env.region, warehouse.workgroup_name), f"{at}.warehouse.workgroup_name", f"workgroup {warehouse.workgroup_name!r}")
-            else:
-                claim(("redshift", target_account, env.region, warehouse.cluster_identifier), f"{at}.warehouse.cluster_identifier", f"cluster {warehouse.cluster_identifier!r}")
+        target_id = warehouse.namespace_arn or f"{warehouse.namespace_name or warehouse.cluster_identifier!r} ({target_account}, {env.region})"
+        for name in created_names(catalog, env):
+            where = f"{at}.{name.field}"
+            if len(name.name) > name.max_length:
+                problems.append(f"{where}: {name.kind} name {_shown(name.name)} has {len(name.name)} characters; AWS allows {name.max_length}")
+            claim(("name", name.kind, name.scope, name.name), where, f"{name.kind} {_shown(name.name)} ({_scope(name.scope)})")
         for s, source in enumerate(env.sources):
             where = f"{at}.sources[{s}] ({source.name!r})"
             cluster = (source_account, env.region, source.cluster_identifier)
-            if source.create_cluster:
-                claim(("cluster",) + cluster, f"{where}.cluster_identifier", f"cluster {source.cluster_identifier!r}")
-            claim(("integration", source_account, env.region, source.integration.integration_name), f"{where}.integration.integration_name", f"integration {source.integration.integration_name!r}")
             per_cluster[cluster].append(where)
             per_target[target_id].append(where)
             per_account[(source_account, env.region)].append(where)
@@ -65,3 +66,16 @@ def check_fleet(catalog: Catalog) -> None:
                 problems.append(f"{users[limit]}: {len(users)} {what.format(key=key)}; the AWS quota is {limit}")
     if problems:
         raise ValueError("\n".join(problems))
+
+
+def _scope(scope: tuple[str, ...]) -> str:
+    """Where AWS keeps the name unique, in words."""
+    if scope[0] == "account":
+        return f"unique in account {scope[1]}"
+    if scope[0] == "region":
+        return f"unique in account {scope[1]}, {scope[2]}"
+    return f"unique in a VPC of account {scope[1]}, {scope[2]}"
+
+
+def _shown(value: str, limit: int = 70) -> str:
+    return repr(value) if len(value) <= limit else repr(value[:limit] + "...")

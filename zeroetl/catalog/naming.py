@@ -11,6 +11,7 @@ operators look them up by those names in the console.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from zeroetl.catalog.facts import partition
@@ -59,3 +60,172 @@ def source_cluster_arn(env: Environment, source: Source) -> str:
     warehouse's resource policy can name its sources without waiting for the source stack."""
     account = env.source_account.account_id
     return f"arn:{partition(env.region)}:rds:{env.region}:{account}:cluster:{source.cluster_identifier}"
+
+
+# Derived AWS names. Each formula is written once, here: the stacks call these functions, and
+# created_names() lists every name an environment creates, so the fleet rules can check that
+# each is unique where AWS needs it to be and fits AWS's length limit.
+
+
+def parameter_group_name(identifier: str) -> str:
+    """Aurora cluster parameter group of a source, and Redshift parameter group of a cluster."""
+    return f"{identifier}-zero-etl"
+
+
+def instance_identifier(cluster_identifier: str, number: int) -> str:
+    """Aurora instance `number` (1 is the writer)."""
+    return f"{cluster_identifier}-{number}"
+
+
+def final_snapshot_identifier(identifier: str) -> str:
+    return f"{identifier}-final"
+
+
+def security_group_name(identifier: str, engine: str) -> str:
+    """engine: mysql (an Aurora cluster) or redshift (a workgroup or provisioned cluster)."""
+    return f"{identifier}-{engine}"
+
+
+ALARM_KINDS = ("lag", "failed-tables", "no-change-applied")
+
+
+def alarm_name(integration_name: str, alarm: str) -> str:
+    """alarm: one of ALARM_KINDS."""
+    return f"{integration_name}-{alarm}"
+
+
+def events_rule_name(base: str) -> str:
+    return f"{base}-integration-events"
+
+
+def alerts_name(base: str) -> str:
+    """The alerts topic, and its key's alias (under alias/)."""
+    return f"{base}-alerts"
+
+
+def flow_logs_group_name(network: str) -> str:
+    return f"/{network}/vpc-flow-logs"
+
+
+def flow_logs_role_name(network: str) -> str:
+    return f"{network}-flow-logs"
+
+
+def source_role_name(catalog: Catalog, env: Environment, source: Source, purpose: str) -> str:
+    """purpose: s3-import (LOAD DATA FROM S3) or monitoring (enhanced monitoring)."""
+    return aws_name(catalog, env, f"{source.name}-{purpose}")
+
+
+# The bases of the environment-wide names (aws_name purposes).
+SOURCE_NETWORK, WAREHOUSE_NETWORK = "zero-etl", "warehouse"
+TARGET_MONITORING, SOURCE_EVENTS = "zero-etl", "zero-etl-source"
+SOURCE_KEY, WAREHOUSE_KEY = "aurora", "redshift"
+OPERATOR_POLICY, DISCOVERY_ROLE = "rds-integrations", "zero-etl-discovery"
+
+
+def integration_key_alias(catalog: Catalog, env: Environment, source: Source) -> str:
+    return aws_name(catalog, env, f"{source.name}-integration")
+
+
+@dataclass(frozen=True)
+class AwsName:
+    """One name the fleet creates in AWS. scope is where AWS requires it to be unique:
+    ("account", id) for IAM, ("region", id, region) for most, ("vpc", ...) for security groups.
+    field is the catalog field the name comes from, for messages."""
+
+    kind: str
+    name: str
+    scope: tuple[str, ...]
+    field: str
+    max_length: int
+
+
+# AWS's length limits (each service's API reference for the create call).
+MAX_LENGTH = {
+    "Aurora cluster": 63, "Aurora instance": 63, "Aurora cluster snapshot": 255, "DB subnet group": 255,
+    "Aurora cluster parameter group": 255, "zero-ETL integration": 63, "IAM role": 64, "IAM policy": 128,
+    "KMS alias": 256, "SNS topic": 256, "EventBridge rule": 64, "CloudWatch alarm": 255, "CloudWatch dashboard": 255,
+    "CloudWatch log group": 512, "security group": 255, "Redshift Serverless namespace": 64,
+    "Redshift Serverless workgroup": 64, "Redshift cluster": 63, "Redshift cluster snapshot": 255,
+    "Redshift parameter group": 255, "Redshift subnet group": 255, "namespace resource policy": 2048,
+}
+
+
+def created_names(catalog: Catalog, env: Environment) -> list[AwsName]:
+    """Every AWS name the environment's stacks create (tests/test_naming.py proves the list
+    complete against the synthesized stacks)."""
+    names: list[AwsName] = []
+    source_account, target_account, region = env.source_account.account_id, env.target.account_id, env.region
+
+    def add(kind: str, name: str, field: str, account: str, scope: str = "region", vpc: str = "") -> None:
+        where = {"account": ("account", account), "region": ("region", account, region), "vpc": ("vpc", account, region, vpc)}[scope]
+        names.append(AwsName(kind, name, where, field, MAX_LENGTH[kind]))
+
+    def network(base: str, account: str, field: str) -> None:
+        add("CloudWatch log group", flow_logs_group_name(aws_name(catalog, env, base)), field, account)
+        add("IAM role", flow_logs_role_name(aws_name(catalog, env, base)), field, account, "account")
+
+    def alerts(base: str, account: str) -> None:
+        add("SNS topic", alerts_name(aws_name(catalog, env, base)), "name", account)
+        add("KMS alias", alerts_name(aws_name(catalog, env, base)), "name", account)
+        add("EventBridge rule", events_rule_name(aws_name(catalog, env, base)), "name", account)
+
+    created = [source for source in env.sources if source.create_cluster]
+    source_vpc = env.network.vpc_id or f"created:{aws_name(catalog, env, SOURCE_NETWORK)}"
+    if created:
+        add("KMS alias", aws_name(catalog, env, SOURCE_KEY), "name", source_account)
+        if env.network.create_vpc:
+            network(SOURCE_NETWORK, source_account, "network")
+    for index, source in enumerate(env.sources):
+        at = f"sources[{index}] ({source.name!r})"
+        ident = source.cluster_identifier
+        if source.create_cluster:
+            add("Aurora cluster", ident, f"{at}.cluster_identifier", source_account)
+        add("Aurora cluster parameter group", parameter_group_name(ident), f"{at}.cluster_identifier", source_account)
+        add("IAM role", source_role_name(catalog, env, source, "s3-import"), f"{at}.name", source_account, "account")
+        if source.create_cluster:
+            add("Aurora cluster snapshot", final_snapshot_identifier(ident), f"{at}.cluster_identifier", source_account)
+            add("DB subnet group", ident, f"{at}.cluster_identifier", source_account)
+            add("security group", security_group_name(ident, "mysql"), f"{at}.cluster_identifier", source_account, "vpc", source_vpc)
+            add("IAM role", source_role_name(catalog, env, source, "monitoring"), f"{at}.name", source_account, "account")
+            for number in range(1, source.instance_count + 1):
+                add("Aurora instance", instance_identifier(ident, number), f"{at}.cluster_identifier", source_account)
+        integration = source.integration
+        add("zero-ETL integration", integration.integration_name, f"{at}.integration.integration_name", source_account)
+        if integration.create_kms_key:
+            add("KMS alias", integration_key_alias(catalog, env, source), f"{at}.name", source_account)
+        for alarm in ALARM_KINDS:
+            add("CloudWatch alarm", alarm_name(integration.integration_name, alarm), f"{at}.integration.integration_name", target_account)
+    alerts(SOURCE_EVENTS, source_account)
+    add("IAM policy", aws_name(catalog, env, OPERATOR_POLICY), "name", source_account, "account")
+
+    warehouse = env.warehouse
+    if warehouse.create_warehouse:
+        add("KMS alias", aws_name(catalog, env, WAREHOUSE_KEY), "name", target_account)
+        target_network = env.target_network or env.network
+        shares_source_network = not env.cross_account and bool(created)
+        if shares_source_network:
+            warehouse_vpc = source_vpc
+        else:
+            warehouse_vpc = target_network.vpc_id or f"created:{aws_name(catalog, env, WAREHOUSE_NETWORK)}"
+            if target_network.create_vpc:
+                network(WAREHOUSE_NETWORK, target_account, "target_network" if env.target_network else "network")
+        if warehouse.type == "serverless":
+            add("Redshift Serverless namespace", warehouse.namespace_name, "warehouse.namespace_name", target_account)
+            add("Redshift Serverless workgroup", warehouse.workgroup_name, "warehouse.workgroup_name", target_account)
+            add("security group", security_group_name(warehouse.workgroup_name, "redshift"), "warehouse.workgroup_name", target_account, "vpc", warehouse_vpc)
+        else:
+            ident = warehouse.cluster_identifier
+            add("Redshift cluster", ident, "warehouse.cluster_identifier", target_account)
+            add("Redshift cluster snapshot", final_snapshot_identifier(ident), "warehouse.cluster_identifier", target_account)
+            add("Redshift parameter group", parameter_group_name(ident), "warehouse.cluster_identifier", target_account)
+            add("Redshift subnet group", ident, "warehouse.cluster_identifier", target_account)
+            add("security group", security_group_name(ident, "redshift"), "warehouse.cluster_identifier", target_account, "vpc", warehouse_vpc)
+    else:
+        # PutResourcePolicy replaces the whole policy: one environment per existing namespace.
+        add("namespace resource policy", warehouse.namespace_arn, "warehouse.namespace_arn", target_account)
+    if env.cross_account:
+        add("IAM role", aws_name(catalog, env, DISCOVERY_ROLE), "name", target_account, "account")
+    alerts(TARGET_MONITORING, target_account)
+    add("CloudWatch dashboard", aws_name(catalog, env, TARGET_MONITORING), "name", target_account, "account")
+    return names
