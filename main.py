@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -69,7 +70,18 @@ def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool) 
     progress = lambda line: console.print(f"  {line}", highlight=False, markup=False)  # noqa: E731
     try:
         stacks = synthesize_into(outdir, catalog, _display(catalog_path), plain=plain, jobs=jobs, progress=progress)
-    except (SynthError, ToolchainError) as exc:
+    except SynthError as exc:
+        # The catalog passed validation, yet a stack could not be built from it: one line that
+        # names the catalog and environments, the whole output kept in a file for the report.
+        with tempfile.NamedTemporaryFile("w", prefix="zeroetl-synth-", suffix=".log", delete=False) as log:
+            log.write(str(exc))
+        errors.print(
+            f"[bold red]error:[/] {escape(str(catalog_path))}: synthesizing environment(s) {escape(exc.names)} failed: "
+            f"{escape(exc.reason[:200])} (full output: {log.name}); the previous output is unchanged",
+            highlight=False,
+        )
+        sys.exit(2)
+    except ToolchainError as exc:
         errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
         sys.exit(1)
     for stack in stacks:
@@ -112,8 +124,6 @@ def guard(plans: tuple[Path, ...], allowed: tuple[str, ...]) -> None:
 def verify_command(outdir: Path, workdir: Path | None) -> None:
     """Check every synthesized stack offline in one Terraform run: each stack a module of one
     root, its variable file and realistic upstream outputs included. Exit 1 listing problems."""
-    import tempfile
-
     from zeroetl.checks.verify import VerifyError, verify
 
     progress = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731

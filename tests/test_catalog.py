@@ -85,17 +85,17 @@ def _duplicate_env(data: dict) -> None:
 
 SRC = "sources.0"
 CASES = {
-    "unknown field": (_set(f"{SRC}.colour", "blue"), "sources[0].colour", "unknown field; allowed fields here: backup_retention_period"),
+    "unknown field": (_set(f"{SRC}.colour", "blue"), "sources[0].colour", "unknown field; 16 fields are allowed here (README.md, Catalog reference)"),
     "missing account": (_drop("source_account"), "source_account", "required field is missing"),
     "malformed account id": (_set("source_account.account_id", "12345"), "source_account.account_id = '12345'", "should match pattern"),
     "malformed role arn": (_set("source_account.role_arn", "arn:aws:iam::role/x"), "source_account", "must look like arn:aws:iam::111111111111:role/NAME"),
     "role in another account": (_set("source_account.role_arn", "arn:aws:iam::999999999999:role/deployer"), "source_account", "is in account 999999999999, not 111111111111"),
-    "region without zero-ETL": (_set("region", "ap-southeast-5"), "region = 'ap-southeast-5'", "zero-ETL is not available in 'ap-southeast-5'; allowed: af-south-1"),
+    "region without zero-ETL": (_set("region", "ap-southeast-5"), "region = 'ap-southeast-5'", "zero-ETL is not available there; catalog/regions.yaml lists the 31 regions"),
     "engine below floor": (_set(f"{SRC}.engine_version", "8.0.mysql_aurora.3.04.1"), "sources[0].engine_version = '8.0.mysql_aurora.3.04.1'", "needs Aurora MySQL 3.05.2 or later"),
     "engine malformed": (_set(f"{SRC}.engine_version", "5.7.12"), "sources[0].engine_version = '5.7.12'", "must look like 8.0.mysql_aurora.3.10.3"),
     "source and target in different regions": (
         _set("warehouse", {"create_warehouse": False, "workgroup_name": "analytics", "namespace_arn": "arn:aws:redshift-serverless:eu-west-1:111111111111:namespace/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "admin_secret_arn": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:a-AbCdEf"}),
-        "environments[0] (environment 'demo')", "is in eu-west-1; zero-ETL needs source and target in the same region (us-east-1)",
+        "environments[0] (environment 'demo')", "is in eu-west-1; zero-ETL needs everything in the environment's region us-east-1",
     ),
     "case sensitivity off": (_set("warehouse.enable_case_sensitive_identifier", False), "warehouse.enable_case_sensitive_identifier = False", "Input should be True"),
     "enhanced vpc routing on": (_set("warehouse.enhanced_vpc_routing", True), "warehouse.enhanced_vpc_routing = True", "Input should be False"),

@@ -18,8 +18,8 @@ from constructs import Construct
 
 from stacks.constructs.iam import service_role
 from zeroetl.catalog.facts import partition
-from zeroetl.catalog.model import Network
 from zeroetl.catalog.naming import flow_logs_group_name, flow_logs_role_name
+from zeroetl.catalog.network import Network
 
 
 class FlowLogs(Construct):

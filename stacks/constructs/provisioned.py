@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from cdktf import Fn, Op, TerraformResourceLifecycle, Token
 from cdktf_cdktf_provider_aws.redshift_cluster import RedshiftCluster
 from cdktf_cdktf_provider_aws.redshift_logging import RedshiftLogging
-from cdktf_cdktf_provider_aws.redshift_parameter_group import RedshiftParameterGroup, RedshiftParameterGroupParameter
+from cdktf_cdktf_provider_aws.redshift_parameter_group import (
+    RedshiftParameterGroup,
+    RedshiftParameterGroupParameter,
+)
 from cdktf_cdktf_provider_aws.redshift_subnet_group import RedshiftSubnetGroup
 from constructs import Construct
 
 from stacks.constructs.serverless import REDSHIFT_PORT, warehouse_security_group
-from zeroetl.catalog.warehouse import Warehouse
 from zeroetl.catalog.naming import final_snapshot_identifier, parameter_group_name
+from zeroetl.catalog.warehouse import Warehouse
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from zeroetl import PROJECT_ROOT
 
 REGIONS_FILE = PROJECT_ROOT / "catalog" / "regions.yaml"
 ENGINE_VERSIONS_FILE = PROJECT_ROOT / "catalog" / "engine_versions.yaml"
+RESERVED_WORDS_FILE = PROJECT_ROOT / "catalog" / "reserved_words.yaml"
 
 # The cluster parameters zero-ETL requires (Aurora guide, "zero-etl.setting-up"). The binlog
 # settings are static: they take effect after a reboot of the writer, hence pending-reboot.
@@ -82,6 +83,34 @@ def _load_engine_versions() -> EngineVersions:
 
 
 @dataclass(frozen=True)
+class ReservedNames:
+    """catalog/reserved_words.yaml: names MySQL, RDS and Redshift keep for themselves, lowercase."""
+
+    mysql_words: frozenset[str]
+    mysql_users: frozenset[str]
+    mysql_databases: frozenset[str]
+    redshift_words: frozenset[str]
+    redshift_users: frozenset[str]
+    redshift_databases: frozenset[str]
+
+
+def _load_reserved_names() -> ReservedNames:
+    data = yaml.safe_load(RESERVED_WORDS_FILE.read_text(encoding="utf-8"))
+    words = {key: frozenset(str(word).lower() for word in values) for key, values in data.items()}
+    return ReservedNames(
+        mysql_words=words["mysql"], mysql_users=words["mysql_users"], mysql_databases=words["mysql_databases"],
+        redshift_words=words["redshift"], redshift_users=words["redshift_users"], redshift_databases=words["redshift_databases"],
+    )
+
+
+# Tags every resource gets from the provider's default_tags (stacks/base.py), plus the Name
+# tag of the network resources. AWS allows 50 user tags per resource (Tagging AWS resources,
+# "Tag naming limits and requirements"), so the catalog may add 50 minus these.
+PRODUCT_TAG_KEYS = ("application", "environment", "stack", "managed-by", "Name")
+MAX_TAGS_PER_RESOURCE = 50
+
+
+@dataclass(frozen=True)
 class Facts:
     min_engine_version: str = "3.05.2"
     max_refresh_interval: int = 432_000
@@ -92,6 +121,7 @@ class Facts:
     integrations_per_account_region: int = 100
     regions: tuple[str, ...] = field(default_factory=_load_regions)
     engine_versions: EngineVersions = field(default_factory=_load_engine_versions)
+    reserved: ReservedNames = field(default_factory=_load_reserved_names)
 
 
 FACTS = Facts()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import reprlib
 import typing
 from pathlib import Path
 from typing import Any
@@ -45,9 +47,13 @@ def load_catalog(path: Path) -> Catalog:
     except UnicodeDecodeError as exc:
         raise CatalogError(f"{path}: byte {exc.start} is not UTF-8 (0x{exc.object[exc.start]:02x}); save the catalog as UTF-8 text") from exc
     try:
-        raw = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = _parse(text)
     except DuplicateKeyError as exc:
-        raise CatalogError(f"{path}: line {exc.line}: key {exc.key!r} appears twice in the same mapping; YAML would keep only the last one") from exc
+        raise CatalogError(f"{path}: line {exc.line}: key {_shown(exc.key)} appears twice in the same mapping; YAML would keep only the last one") from exc
+    except RecursionError as exc:
+        raise CatalogError(f"{path}: the YAML is nested too deeply to be a catalog") from exc
+    except ExpansionError as exc:
+        raise CatalogError(f"{path}: {exc}") from exc
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}" if where else ""
@@ -59,6 +65,8 @@ def load_catalog(path: Path) -> Catalog:
         catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
         lines = [_describe(path, raw, error) for error in exc.errors()]
+        if len(lines) > MAX_LINES:
+            lines[MAX_LINES:] = [f"{path}: ... and {len(lines) - MAX_LINES} more problems; fix these first"]
         raise CatalogError("\n".join(lines)) from exc
     try:
         check_fleet(catalog)
@@ -68,6 +76,43 @@ def load_catalog(path: Path) -> Catalog:
 
 
 DEFAULTS_SECTIONS = ("environment", "source")
+# A catalog of 1,000 environments is ~100,000 values; aliases that expand far beyond that are an
+# attack (the "billion laughs") or a mistake, and would take the validation down with them.
+MAX_VALUES = 2_000_000
+MAX_LINES = 40
+
+
+class ExpansionError(Exception):
+    pass
+
+
+def _parse(text: str) -> Any:
+    loader = UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        values = _expanded_size(node, {})
+        if values > MAX_VALUES:
+            raise ExpansionError(f"YAML aliases expand this catalog to {values:,} values (at most {MAX_VALUES:,}); write it out without nested aliases")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the document holds once every alias is expanded; each node counted once."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    sizes[id(node)] = 1  # a cycle counts once; SafeLoader builds it as a self-reference
+    if isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_expanded_size(key, sizes) + _expanded_size(value, sizes) for key, value in node.value)
+    else:
+        total = 1
+    sizes[id(node)] = total
+    return total
 
 
 def _apply_defaults(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
@@ -107,27 +152,40 @@ def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
     loc = error["loc"]
     where = _field_path(raw, loc)
     if error["type"] == "extra_forbidden":
-        allowed = ", ".join(sorted(_model_at(loc[:-1]).model_fields))
-        return f"{path}: {where}: unknown field; allowed fields here: {allowed}"
+        model = _model_at(loc[:-1])
+        fields = sorted(model.model_fields)
+        close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        listed = f"fields here: {', '.join(fields)}" if len(fields) <= 8 else f"{len(fields)} fields are allowed here (README.md, Catalog reference)"
+        return f"{path}: {where}: unknown field; {hint}{listed}"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "missing":
         return f"{path}: {where}: required field is missing"
+    if error["type"] == "string_type" and isinstance(error["input"], (int, float, bool)):
+        message += "; YAML read this as a number or true/false: put the value in quotes"
     if isinstance(error["input"], dict):
         # A rule over a whole section: its message names the fields itself.
         return "\n".join(f"{path}: {where}: {line}" for line in message.splitlines())
     return f"{path}: {where} = {_shown(error['input'])}: {message}"
 
 
-def _shown(value: Any, limit: int = 80) -> str:
-    """The bad value, shortened so one huge value cannot bury the message."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+SHORT = reprlib.Repr()
+SHORT.maxstring, SHORT.maxother, SHORT.maxlist, SHORT.maxdict, SHORT.maxlevel = 60, 60, 4, 4, 2
+
+
+def _shown(value: Any) -> str:
+    """The bad value, shortened so one huge value cannot bury the message (reprlib never
+    builds the whole text, so an alias bomb or a megabyte string costs nothing)."""
+    text = SHORT.repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _field_path(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for index, key in enumerate(loc):
-        if isinstance(key, int):
+        if isinstance(key, int) and not parts:
+            parts.append(f"[{key}]")
+        elif isinstance(key, int):
             parts[-1] += f"[{key}]"
             if loc[:index] == ("environments",):
                 name = _env_name(raw, key)

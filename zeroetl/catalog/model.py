@@ -9,7 +9,7 @@ once the models are valid: the model knows nothing of the rules that check it.
 
 from __future__ import annotations
 
-import ipaddress
+import difflib
 import re
 from typing import Annotated, Literal
 
@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from zeroetl.catalog.data_filter import data_filter_problem
 from zeroetl.catalog.facts import FACTS
+from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State
+from zeroetl.catalog.rules import Unique, check_arn, check_not_reserved, check_tags, check_windows
 from zeroetl.catalog.strict import Strict
 from zeroetl.catalog.warehouse import Warehouse
 
@@ -25,6 +27,7 @@ from zeroetl.catalog.warehouse import Warehouse
 ENGINE_VERSION_RE = re.compile(r"8\.0\.mysql_aurora\.([0-9]+)\.([0-9]+)\.([0-9]+)")
 # RDS identifiers: a letter first, letters/digits/hyphens, no "--", no trailing hyphen.
 RDS_IDENTIFIER_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)\Z")
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]\Z")
 RDS_IDENTIFIER_RULE = "must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'"
 
 
@@ -38,74 +41,11 @@ def _rds_identifier(value: str) -> str:
     return value
 
 
-class Network(Strict):
-    """Where the data stores live."""
-
-    create_vpc: bool = Field(
-        True,
-        description="Create a private VPC (no internet gateway) with one subnet per availability zone "
-        "and an S3 gateway endpoint; false means use vpc_id and subnet_ids.",
-    )
-    vpc_cidr: ipaddress.IPv4Network = Field(
-        ipaddress.IPv4Network("10.42.0.0/16"), description="CIDR of the created VPC; subnets are /20 slices of it."
-    )
-    availability_zones: list[str] = Field(
-        ...,
-        min_length=3,
-        max_length=6,
-        description="Availability zones, stated rather than looked up so plans run offline. "
-        "At least three: Redshift Serverless needs subnets in three zones.",
-    )
-    vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$", description="Existing VPC (create_vpc: false).")
-    subnet_ids: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]] | None = Field(
-        None, description="Existing private subnets, one per availability zone (create_vpc: false)."
-    )
-    allowed_cidr_blocks: list[ipaddress.IPv4Network] = Field(
-        default_factory=list,
-        description="Networks allowed to reach MySQL (3306) and Redshift (5439). Empty means the created VPC's CIDR; "
-        "required with create_vpc: false. 0.0.0.0/0 is refused.",
-    )
-
-    @field_validator("availability_zones")
-    @classmethod
-    def _distinct_zones(cls, zones: list[str]) -> list[str]:
-        if len(set(zones)) != len(zones):
-            raise ValueError(f"availability zones must be distinct, got {zones}")
-        return zones
-
-    @field_validator("allowed_cidr_blocks")
-    @classmethod
-    def _no_open_ingress(cls, blocks: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
-        for block in blocks:
-            if block.prefixlen == 0:
-                raise ValueError(f"{block} opens the databases to the internet; allowed: private networks only")
-        return blocks
-
-    @model_validator(mode="after")
-    def _existing_or_created(self) -> Network:
-        if self.create_vpc:
-            if self.vpc_id or self.subnet_ids:
-                raise ValueError("vpc_id/subnet_ids are only read with create_vpc: false")
-            if self.vpc_cidr.prefixlen > 20 - (len(self.availability_zones) - 1).bit_length():
-                raise ValueError(f"vpc_cidr {self.vpc_cidr} is too small for one /20 subnet per zone")
-        else:
-            if not self.vpc_id or not self.subnet_ids:
-                raise ValueError("create_vpc: false needs vpc_id and subnet_ids")
-            if len(self.subnet_ids) != len(self.availability_zones):
-                raise ValueError("subnet_ids must list one subnet per availability zone, in the same order")
-            if not self.allowed_cidr_blocks:
-                raise ValueError(
-                    "create_vpc: false needs allowed_cidr_blocks: the existing VPC's range is not known here, "
-                    f"and the default vpc_cidr {self.vpc_cidr} would open the databases to whatever uses it"
-                )
-        return self
-
-
 class Integration(Strict):
     """The zero-ETL integration of one source."""
 
     integration_name: str = Field(..., description="aws_rds_integration.integration_name (the article: zero-etl-demo).")
-    data_filter: list[str] = Field(
+    data_filter: Annotated[list[str], Unique] = Field(
         default_factory=list,
         max_length=FACTS.max_data_filter_patterns,
         description="Maxwell filter patterns 'include: database.table' or 'exclude: database.table', each part a literal name, "
@@ -139,18 +79,29 @@ class Integration(Strict):
 class TargetDatabase(Strict):
     """The Redshift database created FROM INTEGRATION, and its replication settings."""
 
-    database_name: str = Field("aurora_zeroetl", pattern=r"^[a-z_][a-z0-9_]{0,126}$", description="Name of the replicated database: lowercase letters, digits, underscores.")
+    database_name: str = Field(
+        "aurora_zeroetl",
+        pattern=r"^[a-z_][a-z0-9_]{0,126}$",
+        description="Name of the replicated database: lowercase letters, digits, underscores; not a Redshift reserved word "
+        "(catalog/reserved_words.yaml) and not the warehouse's db_name, which already exists.",
+    )
     refresh_interval: int = Field(0, ge=0, le=FACTS.max_refresh_interval, description="Seconds between refreshes (0-432000); 0 is near real time.")
     truncatecolumns: bool = Field(False, description="Truncate VARCHAR values that do not fit instead of failing the table.")
     acceptinvchars: bool = Field(False, description="Replace invalid UTF-8 characters instead of failing the table.")
     history_mode: bool = Field(False, description="Keep every version of each row (SCD type 2).")
     query_all_states: bool = Field(False, description="Allow queries on tables that are not Synced.")
 
+    @field_validator("database_name")
+    @classmethod
+    def _not_reserved(cls, name: str) -> str:
+        reserved = FACTS.reserved
+        return check_not_reserved(name, "Amazon Redshift", reserved.redshift_words, reserved.redshift_databases)
+
 
 class Monitoring(Strict):
     """Alarms, events and dashboard of the environment's integrations (target account)."""
 
-    alarm_emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]] = Field(
+    alarm_emails: Annotated[list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]], Unique] = Field(
         default_factory=list, description="Addresses subscribed to the encrypted alerts topic (each confirms by e-mail)."
     )
     lag_threshold_seconds: int = Field(900, ge=60, le=86_400, description="Alarm when replication lag stays above this (60-86400 s)...")
@@ -176,22 +127,35 @@ class Source(Strict):
     )
     instance_class: str = Field("db.r6g.2xlarge", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="Instance class of writer and readers (the article's memory-optimised default).")
     instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers (1-6), spread over the availability zones.")
-    master_username: str = Field("admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$", description="Master user; its password is generated and kept in Secrets Manager.")
-    database_name: str = Field("demodb", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$", description="Initial database (the article loads TICKIT into demodb).")
+    master_username: str = Field(
+        "admin",
+        pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$",
+        description="Master user, 1-16 letters or digits, a letter first (CreateDBCluster), not a MySQL reserved word or an RDS "
+        "user (catalog/reserved_words.yaml); its password is generated and kept in Secrets Manager.",
+    )
+    database_name: str = Field(
+        "demodb",
+        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$",
+        description="Initial database (the article loads TICKIT into demodb); not a MySQL reserved word or system schema.",
+    )
     backup_retention_period: int = Field(7, ge=1, le=35, description="Days of automated backups (1-35).")
-    preferred_backup_window: str = Field("03:00-04:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", description="Daily UTC backup window, hh:mm-hh:mm.")
+    preferred_backup_window: str = Field(
+        "03:00-04:00",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Daily UTC backup window, hh:mm-hh:mm, at least 30 minutes, apart from the maintenance window (CreateDBCluster).",
+    )
     preferred_maintenance_window: str = Field(
         "sun:05:00-sun:06:00",
         pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$",
-        description="Weekly UTC maintenance window, ddd:hh:mm-ddd:hh:mm.",
+        description="Weekly UTC maintenance window, ddd:hh:mm-ddd:hh:mm, at least 30 minutes.",
     )
     deletion_protection: Literal[True] = Field(True, description="Always on: the cluster is deleted only by a deliberate manual step.")
-    enabled_cloudwatch_logs_exports: list[Literal["audit", "error", "general", "slowquery", "iam-db-auth-error"]] = Field(
+    enabled_cloudwatch_logs_exports: Annotated[list[Literal["audit", "error", "general", "slowquery", "iam-db-auth-error"]], Unique] = Field(
         ["audit", "error", "slowquery"],
         description="Logs exported to CloudWatch Logs; the parameter group turns on each one's logging (server_audit_logging, "
         "general_log, slow_query_log), else it stays empty. general is off by default: it logs every statement.",
     )
-    s3_import_buckets: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
+    s3_import_buckets: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]], Unique] = Field(
         ["redshift-downloads"], description="Buckets the cluster may read with LOAD DATA FROM S3 (the TICKIT sample lives in redshift-downloads)."
     )
     integration: Integration = Field(..., description="This source's zero-ETL integration (below).")
@@ -217,12 +181,20 @@ class Source(Strict):
             raise ValueError(f"is {status} (catalog/engine_versions.yaml) and CreateDBCluster refuses it; use {FACTS.engine_versions.default}")
         return value
 
-    @field_validator("enabled_cloudwatch_logs_exports")
+    @field_validator("master_username")
     @classmethod
-    def _distinct_exports(cls, exports: list[str]) -> list[str]:
-        if len(set(exports)) != len(exports):
-            raise ValueError("each log may be exported once")
-        return exports
+    def _user_not_reserved(cls, name: str) -> str:
+        return check_not_reserved(name, "MySQL or RDS", FACTS.reserved.mysql_words, FACTS.reserved.mysql_users)
+
+    @field_validator("database_name")
+    @classmethod
+    def _database_not_reserved(cls, name: str) -> str:
+        return check_not_reserved(name, "MySQL", FACTS.reserved.mysql_words, FACTS.reserved.mysql_databases)
+
+    @model_validator(mode="after")
+    def _windows_apart(self) -> Source:
+        check_windows(self.preferred_backup_window, self.preferred_maintenance_window)
+        return self
 
 
 class Environment(Strict):
@@ -234,13 +206,17 @@ class Environment(Strict):
     rollout_wave: int = Field(0, ge=0, le=99, description="Rollout order: every stack of wave 0 (dev, say) deploys before any of wave 1 (prod).")
     source_account: Account = Field(..., description="Account of the Aurora sources and the integrations.")
     target_account: Account | None = Field(None, description="Account of the warehouse; omitted means the source account.")
-    tags: dict[str, str] = Field(default_factory=dict, description="Tags added to every resource, with the environment and stack.")
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tags added to every resource, with the product's own (application, environment, stack, managed-by, Name): "
+        "at most 45, keys 1-128 and values up to 256 letters, digits, spaces or _ . : / = + - @, no aws: prefix.",
+    )
     network: Network = Field(..., description="The source account's network (below).")
     target_network: Network | None = Field(None, description="The target account's network when the accounts differ; omitted means the same settings as network.")
     sources: list[Source] = Field(..., min_length=1, description="The Aurora MySQL sources (below); all feed the one warehouse.")
     warehouse: Warehouse = Field(..., description="The Redshift target (below).")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Alarms and events (below).")
-    operator_role_names: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]] = Field(
+    operator_role_names: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]], Unique] = Field(
         default_factory=list, description="Existing IAM roles in the source account that get the rds-integrations operator policy."
     )
 
@@ -256,8 +232,17 @@ class Environment(Strict):
     @classmethod
     def _zero_etl_region(cls, region: str) -> str:
         if region not in FACTS.regions:
-            raise ValueError(f"zero-ETL is not available in {region!r}; allowed: {', '.join(FACTS.regions)} (catalog/regions.yaml)")
+            # A well-formed name is a real region without zero-ETL; anything else, likely a typo.
+            close = [] if REGION_RE.match(region) else difflib.get_close_matches(region, FACTS.regions, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"zero-ETL is not available there; {hint}catalog/regions.yaml lists the {len(FACTS.regions)} regions where it is")
         return region
+
+    @field_validator("tags")
+    @classmethod
+    def _aws_tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        check_tags(tags)
+        return tags
 
     @field_validator("sources")
     @classmethod
@@ -275,13 +260,16 @@ class Environment(Strict):
             for zone in network.availability_zones:
                 if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
                     raise ValueError(f"availability zone {zone!r} is not in region {self.region}")
-        arn = self.warehouse.namespace_arn
-        if arn is not None:
-            region, account = arn.split(":")[3:5]
-            if region != self.region:
-                raise ValueError(f"warehouse namespace {arn} is in {region}; zero-ETL needs source and target in the same region ({self.region})")
-            if account != self.target.account_id:
-                raise ValueError(f"warehouse namespace {arn} is in account {account}, not the target account {self.target.account_id}")
+        check_arn(self.source_account.role_arn, "source_account.role_arn", self.region)
+        check_arn(self.target.role_arn, "target_account.role_arn", self.region)
+        check_arn(self.warehouse.namespace_arn, "warehouse.namespace_arn", self.region, self.target.account_id)
+        check_arn(self.warehouse.admin_secret_arn, "warehouse.admin_secret_arn", self.region, self.target.account_id)
+        for index, source in enumerate(self.sources):
+            if source.target_database.database_name == self.warehouse.db_name:
+                raise ValueError(
+                    f"sources[{index}].target_database.database_name {self.warehouse.db_name!r} is the warehouse's db_name, which "
+                    "already exists; CREATE DATABASE ... FROM INTEGRATION needs a new name"
+                )
         return self
 
 

@@ -37,8 +37,9 @@ class State(Strict):
     backend: Literal["local", "s3"] = Field("local", description="local: files under terraform-state/ (demos, tests); s3: one bucket per account and region.")
     bucket: str | None = Field(
         None,
-        description="s3: bucket name pattern with {app}, {account} and {region}, e.g. '{app}-tfstate-{account}-{region}'; "
-        "each stack's state goes to the bucket of its own account and region.",
+        description="s3: bucket name pattern with {account} and {region} (and optionally {app}), e.g. "
+        "'{app}-tfstate-{account}-{region}'; each stack's state goes to the bucket of its own account and region, so one "
+        "account's credentials never hold another's state.",
     )
 
     @model_validator(mode="after")
@@ -50,4 +51,10 @@ class State(Strict):
                 self.bucket.format(app="a", account="0" * 12, region="r")
             except (KeyError, IndexError, ValueError) as exc:
                 raise ValueError(f"bucket pattern {self.bucket!r} may use only {{app}}, {{account}} and {{region}}") from exc
+            missing = [f"{{{part}}}" for part in ("account", "region") if f"{{{part}}}" not in self.bucket]
+            if missing:
+                raise ValueError(
+                    f"bucket pattern {self.bucket!r} lacks {' and '.join(missing)}: it would put several accounts' or regions' "
+                    "state in one bucket; use e.g. '{app}-tfstate-{account}-{region}'"
+                )
         return self

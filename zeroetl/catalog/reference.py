@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from zeroetl.catalog.model import Catalog, Environment, Integration, Monitoring, Network, Source, TargetDatabase
+from zeroetl.catalog.model import Catalog, Environment, Integration, Monitoring, Source, TargetDatabase
+from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State
 from zeroetl.catalog.warehouse import Warehouse
 

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,18 @@ MAX_ENVIRONMENTS_PER_WORKER = 50
 
 
 class SynthError(RuntimeError):
-    """A worker failed; the message names its environments and carries its output."""
+    """Synthesis failed in a worker (or, on the plain path, in this process): names are its
+    environments, output what it printed; str() is both."""
+
+    def __init__(self, names: str, detail: str, output: str) -> None:
+        super().__init__(f"synthesizing environment(s) {names} failed ({detail}):\n{output}")
+        self.names, self.output = names, output
+
+    @property
+    def reason(self) -> str:
+        """The last line of the output: for a Python or jsii failure, the error itself."""
+        lines = [line.strip() for line in self.output.splitlines() if line.strip()]
+        return lines[-1] if lines else "no output"
 
 
 def default_jobs(environments: int) -> int:
@@ -99,7 +111,11 @@ def synthesize_into(
         else:
             from stacks.app import synthesize
 
-            synthesize(staging, catalog, catalog.environments)
+            try:
+                synthesize(staging, catalog, catalog.environments)
+            except Exception as exc:  # noqa: BLE001 - reported like a failed worker, with its traceback
+                names = f"{catalog.environments[0].name}..{catalog.environments[-1].name}"
+                raise SynthError(names, type(exc).__name__, traceback.format_exc()) from exc
         for path, text in files.items():
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +199,7 @@ class Workers:
         first, last = self.envs[worker.first].name, self.envs[worker.stop - 1].name
         names = first if first == last else f"{first}..{last}"
         if worker.proc.returncode != 0:
-            raise SynthError(f"synthesizing environment(s) {names} failed (worker exit {worker.proc.returncode}):\n{output}")
+            raise SynthError(names, f"worker exit {worker.proc.returncode}", output)
         if output:
             self.progress(output)
         stacks = len(Layer) * (worker.stop - worker.first)

@@ -1,0 +1,118 @@
+"""AWS rules the catalog models share: tags, windows, reserved names, ARNs, repeated values.
+
+Each function raises ValueError with the message the user sees after the field's path; each
+names the AWS page it comes from, so a reviewer can check it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import AfterValidator
+
+from zeroetl.catalog.facts import MAX_TAGS_PER_RESOURCE, PRODUCT_TAG_KEYS, partition
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY, WEEK = 24 * 60, 7 * 24 * 60
+# RDS API reference, CreateDBCluster: PreferredBackupWindow and PreferredMaintenanceWindow
+# "must be at least 30 minutes" and "must not conflict with" each other.
+MIN_WINDOW_MINUTES = 30
+# Tagging AWS resources, "Tag naming limits and requirements": keys 1-128 characters, values up
+# to 256, letters, numbers, spaces and _ . : / = + - @; the aws: prefix is reserved.
+TAG_TEXT_RE = re.compile(r"[\w .:/=+\-@]*\Z")
+MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
+
+
+def _no_repeats(values: list) -> list:
+    seen: set = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"lists {str(value)!r} more than once; give each value once")
+        seen.add(value)
+    return values
+
+
+# A list in which each value may appear once: a repeated subnet, address or pattern is a
+# mistake AWS either refuses or turns into two resources fighting over one thing.
+Unique = AfterValidator(_no_repeats)
+
+
+def check_tags(tags: dict[str, str]) -> None:
+    allowed = MAX_TAGS_PER_RESOURCE - len(PRODUCT_TAG_KEYS)
+    if len(tags) > allowed:
+        raise ValueError(
+            f"{len(tags)} tags; AWS allows {MAX_TAGS_PER_RESOURCE} per resource and the product adds {len(PRODUCT_TAG_KEYS)} "
+            f"({', '.join(PRODUCT_TAG_KEYS)}), so at most {allowed}"
+        )
+    product = {key.lower(): key for key in PRODUCT_TAG_KEYS}
+    seen: dict[str, str] = {}
+    for key, value in tags.items():
+        shown = _short(key)
+        if not 1 <= len(key) <= MAX_TAG_KEY or not TAG_TEXT_RE.match(key):
+            raise ValueError(f"tag key {shown}: 1-{MAX_TAG_KEY} letters, digits, spaces or _ . : / = + - @")
+        if len(value) > MAX_TAG_VALUE or not TAG_TEXT_RE.match(value):
+            raise ValueError(f"tag {shown} value {_short(value)}: at most {MAX_TAG_VALUE} letters, digits, spaces or _ . : / = + - @")
+        if key.lower().startswith("aws:") or value.lower().startswith("aws:"):
+            raise ValueError(f"tag {shown}: the aws: prefix is reserved for AWS")
+        if key.lower() in product:
+            raise ValueError(f"tag key {shown}: the product sets {product[key.lower()]!r} on every resource; choose another key")
+        # IAM compares tag keys case-insensitively (IAM User Guide, "Tagging IAM resources").
+        if key.lower() in seen:
+            raise ValueError(f"tag keys {seen[key.lower()]!r} and {key!r} differ only in case; IAM refuses that")
+        seen[key.lower()] = key
+
+
+def _window_minutes(text: str, with_day: bool) -> tuple[int, int]:
+    """(start, length) in minutes of the day, or of the week with a day."""
+    start, end = text.split("-")
+
+    def minutes(point: str) -> int:
+        parts = point.split(":")
+        day = WEEKDAYS.index(parts.pop(0)) * DAY if with_day else 0
+        return day + int(parts[0]) * 60 + int(parts[1])
+
+    period = WEEK if with_day else DAY
+    return minutes(start), (minutes(end) - minutes(start)) % period
+
+
+def check_windows(backup: str, maintenance: str) -> None:
+    """Both already match their hh:mm patterns."""
+    backup_start, backup_length = _window_minutes(backup, with_day=False)
+    maintenance_start, maintenance_length = _window_minutes(maintenance, with_day=True)
+    for name, text, length in (("preferred_backup_window", backup, backup_length), ("preferred_maintenance_window", maintenance, maintenance_length)):
+        if length < MIN_WINDOW_MINUTES:
+            raise ValueError(f"{name} {text!r} lasts {length} minutes; RDS needs at least {MIN_WINDOW_MINUTES}")
+    for day in range(7):
+        start = day * DAY + backup_start
+        if (start - maintenance_start) % WEEK < maintenance_length or (maintenance_start - start) % WEEK < backup_length:
+            raise ValueError(
+                f"preferred_backup_window {backup!r} overlaps preferred_maintenance_window {maintenance!r} on "
+                f"{WEEKDAYS[day]}; RDS needs them apart"
+            )
+
+
+def check_not_reserved(value: str, what: str, *reserved: frozenset[str]) -> str:
+    if any(value.lower() in words for words in reserved):
+        raise ValueError(f"{value!r} is reserved by {what}; choose another name (catalog/reserved_words.yaml)")
+    return value
+
+
+def check_arn(arn: str | None, field: str, region: str, account: str | None = None) -> None:
+    """An ARN the catalog gives must be in the environment's partition (aws-cn only in the cn-
+    regions), and, where given, in its region and account."""
+    if arn is None:
+        return
+    parts = arn.split(":")
+    if len(parts) < 6:
+        return  # the field's own pattern reports it
+    arn_partition, arn_region, arn_account = parts[1], parts[3], parts[4]
+    if arn_partition != partition(region):
+        raise ValueError(f"{field} {_short(arn)} is in partition {arn_partition}; region {region} is in {partition(region)}")
+    if arn_region and arn_region != region:
+        raise ValueError(f"{field} {_short(arn)} is in {arn_region}; zero-ETL needs everything in the environment's region {region}")
+    if account is not None and arn_account != account:
+        raise ValueError(f"{field} {_short(arn)} is in account {arn_account}, not {account}")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text) if len(text) <= limit else repr(text[:limit] + "...")
