@@ -18,7 +18,8 @@ from zeroetl.catalog.model import Catalog
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog" / "default.yaml"
 # Progress goes to stdout (cdktf-cli shows it with --log-level=info), errors to stderr.
-console, errors = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+# emoji=False: ARNs hold ":secret:", which rich would print as an emoji.
+console, errors = Console(soft_wrap=True, emoji=False), Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _load(path: Path) -> Catalog:

@@ -117,7 +117,7 @@ CASES = {
     "cluster name too long": (_set(f"{SRC}.cluster_identifier", "a" * 64), "sources[0].cluster_identifier", "must be 1-63 lowercase letters"),
     "environment name too long": (_set("name", "a" * 13), "name = 'aaaaaaaaaaaaa'", "should match pattern"),
     "context without key": (_set(f"{SRC}.integration.additional_encryption_context", {"a": "b"}), "integration", "only works with a customer managed key"),
-    "duplicate environment": (_duplicate_env, "environments[1] ('demo') stack", "stack name 'demo-source' clashes with environments[0] ('demo') stack"),
+    "duplicate environment": (_duplicate_env, "environments[1] ('demo').name", "environment name 'demo' is already used by environments[0]"),
     "two sources with one name": (lambda d: _env(d)["sources"].append(copy.deepcopy(_env(d)["sources"][0])), "sources", "sources share name ['tickit']"),
     "clashing cluster name": (_copies(2, _same_cluster), "environments[1] ('e1').sources[0] ('tickit').cluster_identifier", "Aurora cluster 'orders' (unique in account 111111111111, us-east-1) clashes with environments[0]"),
     "clashing warehouse name": (_copies(2, lambda i, e: None), "environments[1] ('e1').warehouse.namespace_name", "namespace 'zero-etl-target-rs-ns' (unique in account 111111111111, us-east-1) clashes"),

@@ -15,7 +15,7 @@ PATTERN = re.compile(r"(?P<kind>include|exclude):[ ]*(?P<rest>.*)", re.ASCII | r
 # A part: a regular expression between slashes, *, or a literal MySQL name (unquoted identifier
 # characters). The regular expression is taken before the dot that ends the database part.
 PART = re.compile(r"/(?P<regex>[^/]+)/|(?P<all>\*)|(?P<literal>[A-Za-z0-9_$]+)", re.ASCII)
-PART_RULE = "a literal name (letters, digits, _ or $), * for all, or a regular expression between slashes such as /tmp_.*/"
+PART_RULE = "a literal name (letters, digits, _, $), * or a /regular expression/"
 
 
 def data_filter_problem(pattern: str) -> str | None:
@@ -42,7 +42,7 @@ def data_filter_problem(pattern: str) -> str | None:
         rest = rest[part.end():]
         if len(parts) == 1:
             if not rest.startswith("."):
-                return f"pattern {shown!r}: after the database part comes '.' and the table part; each part is {PART_RULE}"
+                return f"pattern {shown!r}: write database.table, each part {PART_RULE}"
             rest = rest[1:]
     if len(parts) == 2 and rest:
         return f"pattern {shown!r}: {parts[1] + rest!r} is not {PART_RULE} (a glob matches no table)"

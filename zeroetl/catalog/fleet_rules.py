@@ -34,8 +34,15 @@ def check_fleet(catalog: Catalog) -> None:
     per_cluster: dict[tuple, list[str]] = defaultdict(list)
     per_target: dict[tuple, list[str]] = defaultdict(list)
     per_account: dict[tuple, list[str]] = defaultdict(list)
+    first_named: dict[str, int] = {}
+    too_long: set[str] = set()
     for e, env in enumerate(catalog.environments):
         at = f"environments[{e}] ({env.name!r})"
+        if env.name in first_named:
+            # Every stack, state key and name of a copy would clash too: say it once.
+            problems.append(f"{at}.name: environment name {env.name!r} is already used by environments[{first_named[env.name]}]; each environment needs its own")
+            continue
+        first_named[env.name] = e
         source_account, target_account = env.source_account.account_id, env.target.account_id
         for layer in Layer:
             claim(("stack", stack_name(env, layer)), f"{at} stack", f"stack name {stack_name(env, layer)!r}")
@@ -46,7 +53,8 @@ def check_fleet(catalog: Catalog) -> None:
         target_id = warehouse.namespace_arn or f"{warehouse.namespace_name or warehouse.cluster_identifier!r} ({target_account}, {env.region})"
         for name in created_names(catalog, env):
             where = f"{at}.{name.field}"
-            if len(name.name) > name.max_length:
+            if len(name.name) > name.max_length and where not in too_long:
+                too_long.add(where)  # the first of a field's names that is too long says it
                 problems.append(f"{where}: {name.kind} name {_shown(name.name)} has {len(name.name)} characters; AWS allows {name.max_length}")
             claim(("name", name.kind, name.scope, name.name), where, f"{name.kind} {_shown(name.name)} ({_scope(name.scope)})")
         for s, source in enumerate(env.sources):
@@ -65,7 +73,8 @@ def check_fleet(catalog: Catalog) -> None:
             if len(users) > limit:
                 problems.append(f"{users[limit]}: {len(users)} {what.format(key=key)}; the AWS quota is {limit}")
     if problems:
-        raise ValueError("\n".join(problems))
+        # Stacks of one account and region share a bucket: its problem is said once.
+        raise ValueError("\n".join(dict.fromkeys(problems)))
 
 
 def _scope(scope: tuple[str, ...]) -> str:

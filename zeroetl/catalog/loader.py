@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import reprlib
 import typing
@@ -33,10 +34,21 @@ class UniqueKeyLoader(yaml.SafeLoader):
         seen: set = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (str, int, float, bool)) and key in seen:
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # PyYAML refuses unhashable keys itself, with their line
+            if key in seen:
                 raise DuplicateKeyError(key, key_node.start_mark.line + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A scalar PyYAML cannot turn into a value (a 5,000-digit number, 2024-13-45) is a
+        YAML error with its line, not a ValueError from deep inside the parser."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            shown = str(node.value)[:30] if isinstance(node, yaml.ScalarNode) else node.tag
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read {shown!r} ({str(exc)[:80]})", node.start_mark) from exc
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -54,10 +66,14 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError(f"{path}: the YAML is nested too deeply to be a catalog") from exc
     except ExpansionError as exc:
         raise CatalogError(f"{path}: {exc}") from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise CatalogError(f"{path}: line {line} is not valid YAML (character {exc.character!r} is not allowed in YAML text)") from exc
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}" if where else ""
-        raise CatalogError(f"{path}:{line} is not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise CatalogError(f"{path}:{line} is not valid YAML ({problem[:160]})") from exc
     if not isinstance(raw, dict):
         raise CatalogError(f"{path}: the catalog must be a mapping with 'environments', got {type(raw).__name__}")
     raw = _apply_defaults(path, raw)
@@ -71,7 +87,7 @@ def load_catalog(path: Path) -> Catalog:
     try:
         check_fleet(catalog)
     except ValueError as exc:
-        raise CatalogError("\n".join(f"{path}: catalog: {line}" for line in str(exc).splitlines())) from exc
+        raise CatalogError("\n".join(_fit(f"{path}: catalog: {line}", path) for line in str(exc).splitlines())) from exc
     return catalog
 
 
@@ -80,6 +96,7 @@ DEFAULTS_SECTIONS = ("environment", "source")
 # attack (the "billion laughs") or a mistake, and would take the validation down with them.
 MAX_VALUES = 2_000_000
 MAX_LINES = 40
+MAX_LINE = 300
 
 
 class ExpansionError(Exception):
@@ -161,12 +178,25 @@ def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "missing":
         return f"{path}: {where}: required field is missing"
-    if error["type"] == "string_type" and isinstance(error["input"], (int, float, bool)):
-        message += "; YAML read this as a number or true/false: put the value in quotes"
+    value = error["input"]
+    if error["type"] == "string_type" and isinstance(value, (int, float, bool, datetime.date)):
+        message += f"; YAML read this as a {type(value).__name__}: put the value in quotes"
+    elif isinstance(value, str) and not value.isascii():
+        odd = next(char for char in value if not char.isascii())
+        message += f"; it holds the non-ASCII character {odd!r} (U+{ord(odd):04X}), perhaps pasted"
     if isinstance(error["input"], dict):
         # A rule over a whole section: its message names the fields itself.
         return "\n".join(f"{path}: {where}: {line}" for line in message.splitlines())
-    return f"{path}: {where} = {_shown(error['input'])}: {message}"
+    if isinstance(value, list) and error["type"] == "value_error":
+        # The rule's message names the item at fault: the whole list would only bury it.
+        return _fit(f"{path}: {where}: {message}", path)
+    return _fit(f"{path}: {where} = {_shown(value)}: {message}", path)
+
+
+def _fit(line: str, path: Path) -> str:
+    """At most MAX_LINE characters besides the path: one problem, one readable line."""
+    limit = MAX_LINE + len(str(path))
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 SHORT = reprlib.Repr()
@@ -189,7 +219,7 @@ def _field_path(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
             parts[-1] += f"[{key}]"
             if loc[:index] == ("environments",):
                 name = _env_name(raw, key)
-                parts[-1] += f" (environment {name!r})" if name else ""
+                parts[-1] += f" (environment {_shown(name)})" if name else ""
         else:
             parts.append(str(key))
     return ".".join(parts) or "catalog"

@@ -233,7 +233,7 @@ class Environment(Strict):
     def _zero_etl_region(cls, region: str) -> str:
         if region not in FACTS.regions:
             # A well-formed name is a real region without zero-ETL; anything else, likely a typo.
-            close = [] if REGION_RE.match(region) else difflib.get_close_matches(region, FACTS.regions, n=1)
+            close = [] if REGION_RE.match(region) or not region.isascii() else difflib.get_close_matches(region, FACTS.regions, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise ValueError(f"zero-ETL is not available there; {hint}catalog/regions.yaml lists the {len(FACTS.regions)} regions where it is")
         return region

@@ -87,7 +87,7 @@ class Warehouse(Strict):
                 raise ValueError(f"namespace_arn {self.namespace_arn!r} is not a {self.type} namespace ARN (arn:aws:{form})")
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"a {'new' if self.create_warehouse else 'existing'} {self.type} warehouse needs {', '.join(missing)}")
+            raise ValueError(f"{'a new' if self.create_warehouse else 'an existing'} {self.type} warehouse needs {', '.join(missing)}")
         if serverless and self.max_capacity < self.base_capacity:
             raise ValueError(f"max_capacity {self.max_capacity} is below base_capacity {self.base_capacity}")
         if not serverless and self.create_warehouse:
