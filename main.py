@@ -53,8 +53,14 @@ def _load(path: Path) -> Catalog:
     help="Synthesize in this one process with the bindings' type checks and cdktf's validations on: "
     "slower, same output; the reference the fast path is tested against (or ZEROETL_PLAIN=1).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="ZEROETL_NO_CACHE",
+    help="Synthesize every environment, ignoring the synthesis cache in .cache/synth/ (or ZEROETL_NO_CACHE=1).",
+)
 @click.pass_context
-def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool) -> None:
+def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool, no_cache: bool) -> None:
     """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars},
     the rollout workflow and listing under cdktf.out/rollout/ and the runbooks under
     cdktf.out/runbooks/."""
@@ -62,6 +68,7 @@ def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool) 
     if ctx.invoked_subcommand is not None:
         return
     catalog = _load(catalog_path)
+    from zeroetl.synth.cache import SynthCache
     from zeroetl.synth.run import SynthError, synthesize_into
     from zeroetl.synth.toolchain import ToolchainError
 
@@ -70,7 +77,8 @@ def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool) 
     outdir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
     progress = lambda line: console.print(f"  {line}", highlight=False, markup=False)  # noqa: E731
     try:
-        stacks = synthesize_into(outdir, catalog, _display(catalog_path), plain=plain, jobs=jobs, progress=progress)
+        cache = None if no_cache else SynthCache()
+        stacks = synthesize_into(outdir, catalog, _display(catalog_path), plain=plain, jobs=jobs, progress=progress, cache=cache)
     except SynthError as exc:
         # The catalog passed validation, yet a stack could not be built from it: one line that
         # names the catalog and environments, the whole output kept in a file for the report.
@@ -122,15 +130,27 @@ def guard(plans: tuple[Path, ...], allowed: tuple[str, ...]) -> None:
 @main.command("verify")
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("cdktf.out"), show_default=True, help="Synthesized output to check.")
 @click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), help="Where to build the combined root (kept); default: a temporary directory, removed after.")
-def verify_command(outdir: Path, workdir: Path | None) -> None:
+@click.option(
+    "--since",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="An earlier output (say, a copy of cdktf.out before an edit): check only the stacks whose JSON or variable file differs from it, and the stacks that read them.",
+)
+def verify_command(outdir: Path, workdir: Path | None, since: Path | None) -> None:
     """Check every synthesized stack offline in one Terraform run: each stack a module of one
     root, its variable file and realistic upstream outputs included. Exit 1 listing problems."""
-    from zeroetl.checks.verify import VerifyError, verify
+    from zeroetl.checks.verify import VerifyError, changed_stacks, verify
 
     progress = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
+    only = None
+    if since is not None:
+        only = changed_stacks(outdir, since)
+        if not only:
+            console.print(f"no stack differs from {since}: nothing to verify", highlight=False)
+            return
+        progress(f"{len(only)} stack(s) differ from {since} or read one that does")
     with tempfile.TemporaryDirectory(prefix="zeroetl-verify-") as scratch:
         try:
-            result = verify(outdir, workdir or Path(scratch) / "root", progress)
+            result = verify(outdir, workdir or Path(scratch) / "root", progress, only)
         except VerifyError as exc:
             errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
             sys.exit(1)

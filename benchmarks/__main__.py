@@ -118,7 +118,8 @@ def measure(figures: Figures, sizes: list[int], workdir: Path, all_plans: bool, 
         catalog = write_fleet(size, workdir / f"fleet-{size}.yaml")
         outdir = workdir / f"out-{size}"
         env = {"CDKTF_OUTDIR": str(outdir)}
-        synth = [python, "main.py", "--catalog", str(workdir / f"fleet-{size}.yaml")]
+        # --no-cache: every run here is a cold synthesis; the cache would turn the repeats into copies.
+        synth = [python, "main.py", "--no-cache", "--catalog", str(workdir / f"fleet-{size}.yaml")]
         figures.synth[size] = times = timings(synth, figures.repeat, env)
         figures.memory[size] = run(synth, env, memory=True)[1]
         figures.plain[size] = [run([*synth, "--plain"], {"CDKTF_OUTDIR": str(workdir / f"plain-{size}")})[0]]

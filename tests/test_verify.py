@@ -71,3 +71,27 @@ def test_verify_command_exits_1_with_the_problems(fleet_synth: Synthesized, tmp_
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "legacy-integration:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_verify_since_an_earlier_output_plans_what_changed_and_what_reads_it(fleet_synth: Synthesized, tmp_path: Path) -> None:
+    from zeroetl.checks.verify import changed_stacks
+
+    earlier, now = tmp_path / "earlier", tmp_path / "now"
+    shutil.copytree(fleet_synth.outdir, earlier)
+    shutil.copytree(fleet_synth.outdir, now)
+    assert changed_stacks(now, earlier) == set()
+    tfvars = now / "stacks" / "prod-source" / TFVARS_FILE
+    edited = re.sub(r"(backup_retention_period_orders\s*=) 35", r"\1 30", tfvars.read_text())
+    assert edited != tfvars.read_text()
+    tfvars.write_text(edited)
+    changed = changed_stacks(now, earlier)
+    # The source stack changed; the integration reads it, and the target database the integration.
+    assert changed == {"prod-source", "prod-integration", "prod-target-database"}
+    result = verify(now, tmp_path / "root", only=changed)
+    assert result.stacks == 3
+    assert result.resources == sum(len(addresses(fleet_synth.stacks[name])) for name in changed)
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "main.py", "verify", "--outdir", str(earlier), "--since", str(earlier)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0 and "nothing to verify" in done.stdout, done.stdout + done.stderr

@@ -13,6 +13,15 @@ from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.naming import Layer, created_names, stack_name, state_bucket, state_key
 
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+# What check_fleet enforces, for the README's catalog reference.
+RULES = (
+    "Environment names are unique; so are stack names and state keys, which derive from them.",
+    "Every state bucket the pattern gives is a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens).",
+    "Every AWS name the stacks create (table below) is unique where AWS keeps it unique and fits AWS's length limit; "
+    "two environments may not manage the resource policy of one existing namespace.",
+    f"Quotas: {FACTS.integrations_per_source} integrations per source cluster, {FACTS.integrations_per_target} per target "
+    f"warehouse, {FACTS.integrations_per_account_region} per account and region.",
+)
 
 
 def check_fleet(catalog: Catalog) -> None:

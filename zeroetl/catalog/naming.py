@@ -140,14 +140,33 @@ class AwsName:
     max_length: int
 
 
-# AWS's length limits (each service's API reference for the create call).
-MAX_LENGTH = {
-    "Aurora cluster": 63, "Aurora instance": 63, "Aurora cluster snapshot": 255, "DB subnet group": 255,
-    "Aurora cluster parameter group": 255, "zero-ETL integration": 63, "IAM role": 64, "IAM policy": 128,
-    "KMS alias": 256, "SNS topic": 256, "EventBridge rule": 64, "CloudWatch alarm": 255, "CloudWatch dashboard": 255,
-    "CloudWatch log group": 512, "security group": 255, "Redshift Serverless namespace": 64,
-    "Redshift Serverless workgroup": 64, "Redshift cluster": 63, "Redshift cluster snapshot": 255,
-    "Redshift parameter group": 255, "Redshift subnet group": 255, "namespace resource policy": 2048,
+# Every kind of name the stacks create: where AWS keeps it unique (IAM names and dashboards
+# per account, security groups per VPC, the rest per account and region) and its length limit
+# (each service's API reference for the create call).
+NAME_KINDS: dict[str, tuple[str, int]] = {
+    "Aurora cluster": ("region", 63),
+    "Aurora instance": ("region", 63),
+    "Aurora cluster snapshot": ("region", 255),
+    "Aurora cluster parameter group": ("region", 255),
+    "DB subnet group": ("region", 255),
+    "zero-ETL integration": ("region", 63),
+    "IAM role": ("account", 64),
+    "IAM policy": ("account", 128),
+    "KMS alias": ("region", 256),
+    "SNS topic": ("region", 256),
+    "EventBridge rule": ("region", 64),
+    "CloudWatch alarm": ("region", 255),
+    "CloudWatch dashboard": ("account", 255),
+    "CloudWatch log group": ("region", 512),
+    "security group": ("vpc", 255),
+    "Redshift Serverless namespace": ("region", 64),
+    "Redshift Serverless workgroup": ("region", 64),
+    "Redshift cluster": ("region", 63),
+    "Redshift cluster snapshot": ("region", 255),
+    "Redshift parameter group": ("region", 255),
+    "Redshift subnet group": ("region", 255),
+    # PutResourcePolicy replaces the whole policy: one environment per existing namespace.
+    "namespace resource policy": ("region", 2048),
 }
 
 
@@ -157,13 +176,14 @@ def created_names(catalog: Catalog, env: Environment) -> list[AwsName]:
     names: list[AwsName] = []
     source_account, target_account, region = env.source_account.account_id, env.target.account_id, env.region
 
-    def add(kind: str, name: str, field: str, account: str, scope: str = "region", vpc: str = "") -> None:
+    def add(kind: str, name: str, field: str, account: str, vpc: str = "") -> None:
+        scope, max_length = NAME_KINDS[kind]
         where = {"account": ("account", account), "region": ("region", account, region), "vpc": ("vpc", account, region, vpc)}[scope]
-        names.append(AwsName(kind, name, where, field, MAX_LENGTH[kind]))
+        names.append(AwsName(kind, name, where, field, max_length))
 
     def network(base: str, account: str, field: str) -> None:
         add("CloudWatch log group", flow_logs_group_name(aws_name(catalog, env, base)), field, account)
-        add("IAM role", flow_logs_role_name(aws_name(catalog, env, base)), field, account, "account")
+        add("IAM role", flow_logs_role_name(aws_name(catalog, env, base)), field, account)
 
     def alerts(base: str, account: str) -> None:
         add("SNS topic", alerts_name(aws_name(catalog, env, base)), "name", account)
@@ -182,12 +202,12 @@ def created_names(catalog: Catalog, env: Environment) -> list[AwsName]:
         if source.create_cluster:
             add("Aurora cluster", ident, f"{at}.cluster_identifier", source_account)
         add("Aurora cluster parameter group", parameter_group_name(ident), f"{at}.cluster_identifier", source_account)
-        add("IAM role", source_role_name(catalog, env, source, "s3-import"), f"{at}.name", source_account, "account")
+        add("IAM role", source_role_name(catalog, env, source, "s3-import"), f"{at}.name", source_account)
         if source.create_cluster:
             add("Aurora cluster snapshot", final_snapshot_identifier(ident), f"{at}.cluster_identifier", source_account)
             add("DB subnet group", ident, f"{at}.cluster_identifier", source_account)
-            add("security group", security_group_name(ident, "mysql"), f"{at}.cluster_identifier", source_account, "vpc", source_vpc)
-            add("IAM role", source_role_name(catalog, env, source, "monitoring"), f"{at}.name", source_account, "account")
+            add("security group", security_group_name(ident, "mysql"), f"{at}.cluster_identifier", source_account, source_vpc)
+            add("IAM role", source_role_name(catalog, env, source, "monitoring"), f"{at}.name", source_account)
             for number in range(1, source.instance_count + 1):
                 add("Aurora instance", instance_identifier(ident, number), f"{at}.cluster_identifier", source_account)
         integration = source.integration
@@ -197,7 +217,7 @@ def created_names(catalog: Catalog, env: Environment) -> list[AwsName]:
         for alarm in ALARM_KINDS:
             add("CloudWatch alarm", alarm_name(integration.integration_name, alarm), f"{at}.integration.integration_name", target_account)
     alerts(SOURCE_EVENTS, source_account)
-    add("IAM policy", aws_name(catalog, env, OPERATOR_POLICY), "name", source_account, "account")
+    add("IAM policy", aws_name(catalog, env, OPERATOR_POLICY), "name", source_account)
 
     warehouse = env.warehouse
     if warehouse.create_warehouse:
@@ -213,19 +233,18 @@ def created_names(catalog: Catalog, env: Environment) -> list[AwsName]:
         if warehouse.type == "serverless":
             add("Redshift Serverless namespace", warehouse.namespace_name, "warehouse.namespace_name", target_account)
             add("Redshift Serverless workgroup", warehouse.workgroup_name, "warehouse.workgroup_name", target_account)
-            add("security group", security_group_name(warehouse.workgroup_name, "redshift"), "warehouse.workgroup_name", target_account, "vpc", warehouse_vpc)
+            add("security group", security_group_name(warehouse.workgroup_name, "redshift"), "warehouse.workgroup_name", target_account, warehouse_vpc)
         else:
             ident = warehouse.cluster_identifier
             add("Redshift cluster", ident, "warehouse.cluster_identifier", target_account)
             add("Redshift cluster snapshot", final_snapshot_identifier(ident), "warehouse.cluster_identifier", target_account)
             add("Redshift parameter group", parameter_group_name(ident), "warehouse.cluster_identifier", target_account)
             add("Redshift subnet group", ident, "warehouse.cluster_identifier", target_account)
-            add("security group", security_group_name(ident, "redshift"), "warehouse.cluster_identifier", target_account, "vpc", warehouse_vpc)
+            add("security group", security_group_name(ident, "redshift"), "warehouse.cluster_identifier", target_account, warehouse_vpc)
     else:
-        # PutResourcePolicy replaces the whole policy: one environment per existing namespace.
         add("namespace resource policy", warehouse.namespace_arn, "warehouse.namespace_arn", target_account)
     if env.cross_account:
-        add("IAM role", aws_name(catalog, env, DISCOVERY_ROLE), "name", target_account, "account")
+        add("IAM role", aws_name(catalog, env, DISCOVERY_ROLE), "name", target_account)
     alerts(TARGET_MONITORING, target_account)
-    add("CloudWatch dashboard", aws_name(catalog, env, TARGET_MONITORING), "name", target_account, "account")
+    add("CloudWatch dashboard", aws_name(catalog, env, TARGET_MONITORING), "name", target_account)
     return names

@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from zeroetl.catalog.fleet_rules import RULES
 from zeroetl.catalog.model import Catalog, Environment, Integration, Monitoring, Source, TargetDatabase
+from zeroetl.catalog.naming import NAME_KINDS
 from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State
 from zeroetl.catalog.warehouse import Warehouse
@@ -51,6 +53,10 @@ def catalog_reference() -> str:
             description = (field.description or "").replace("|", "\\|")
             lines.append(f"| `{name}` | {_default(field)} | {description} |")
         lines.append("")
+    lines += ["#### fleet-wide rules", "", *[f"- {rule}" for rule in RULES], "", "| name the stacks create | unique per | at most |", "| --- | --- | --- |"]
+    scopes = {"account": "account", "region": "account and region", "vpc": "VPC"}
+    lines += [f"| {kind} | {scopes[scope]} | {length} |" for kind, (scope, length) in NAME_KINDS.items()]
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -62,14 +62,38 @@ class Verified:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def build_root(outdir: Path, workdir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Write the root module for every stack under outdir/stacks into workdir.
-    Returns ({stack: its synthesized JSON}, the root module)."""
+def changed_stacks(outdir: Path, since: Path) -> set[str]:
+    """The stacks of outdir whose JSON or variable file differs from (or is missing in) the
+    earlier output `since`, and every stack that reads their state, transitively."""
+    names = {d.name for d in (outdir / "stacks").iterdir()}
+
+    def differs(name: str) -> bool:
+        for file in ("cdk.tf.json", TFVARS_FILE):
+            new, old = outdir / "stacks" / name / file, since / "stacks" / name / file
+            if new.exists() != old.exists() or (new.exists() and new.read_bytes() != old.read_bytes()):
+                return True
+        return False
+
+    changed = {name for name in names if differs(name)}
+    readers = {name: set(remote_states(json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text(encoding="utf-8"))).values()) for name in names}
+    grew = True
+    while grew:
+        downstream = {name for name, upstreams in readers.items() if upstreams & changed} - changed
+        changed |= downstream
+        grew = bool(downstream)
+    return changed
+
+
+def build_root(outdir: Path, workdir: Path, only: set[str] | None = None) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Write the root module for every stack under outdir/stacks (or only those named) into
+    workdir. Returns ({stack: its synthesized JSON} of the stacks planned, the root module)."""
     if workdir.exists() and any(workdir.iterdir()):
         raise VerifyError(f"work directory {workdir} is not empty; name a new one")
     stacks = {d.name: json.loads((d / "cdk.tf.json").read_text(encoding="utf-8")) for d in sorted((outdir / "stacks").iterdir())}
     if not stacks:
         raise VerifyError(f"{outdir}/stacks holds no stacks: synthesize first")
+    every = stacks  # upstream outputs come from any stack, planned or not
+    stacks = stacks if only is None else {name: config for name, config in stacks.items() if name in only}
     upstream_dir = workdir / "upstream"
     upstream_dir.mkdir(parents=True)
     regions = sorted({config["provider"]["aws"][0]["region"] for config in stacks.values()})
@@ -85,11 +109,11 @@ def build_root(outdir: Path, workdir: Path) -> tuple[dict[str, dict[str, Any]], 
         module["terraform"].pop("backend", None)
         region = module.pop("provider")["aws"][0]["region"]
         for remote_name, upstream in remote_states(config).items():
-            if upstream not in stacks:
+            if upstream not in every:
                 raise VerifyError(f"stack {name} reads the state of stack {upstream}, which {outdir}/stacks does not hold")
             path = upstream_dir / f"{upstream}.tfstate"
             if upstream not in written:
-                path.write_text(json.dumps(state_document(upstream, upstream_outputs(stacks[upstream]))), encoding="utf-8")
+                path.write_text(json.dumps(state_document(upstream, upstream_outputs(every[upstream]))), encoding="utf-8")
                 written.add(upstream)
             remote = module["data"]["terraform_remote_state"][remote_name]
             remote.update(backend="local", config={"path": str(path)})
@@ -118,16 +142,16 @@ def _write_root(workdir: Path, root: dict[str, Any], excluded: set[str]) -> None
         (workdir / f"{name}.auto.tfvars").unlink(missing_ok=True)
 
 
-def verify(outdir: Path, workdir: Path, progress: Callable[[str], None] = lambda _: None) -> Verified:
-    """Build the root in workdir (new or empty), init and plan it. Raises VerifyError listing
-    every problem by stack and file.
+def verify(outdir: Path, workdir: Path, progress: Callable[[str], None] = lambda _: None, only: set[str] | None = None) -> Verified:
+    """Build the root in workdir (new or empty) for every stack, or only those named, init and
+    plan it. Raises VerifyError listing every problem by stack and file.
 
     Terraform stops at the first kind of error it meets (a stack's JSON that does not decode
     stops the values of all the others from being checked), so the stacks with errors are set
     aside and the rest planned again, up to MAX_ROUNDS plans: one report holds them all."""
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    stacks, root = build_root(outdir, workdir)
+    stacks, root = build_root(outdir, workdir, only)
     regions = [provider["region"] for provider in root["provider"]["aws"]]
     seconds["build"] = time.monotonic() - started
     progress(f"{len(stacks)} stacks as modules of one root in {workdir} ({len(regions)} region(s): {', '.join(regions)})")

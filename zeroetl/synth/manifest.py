@@ -29,13 +29,18 @@ def stable_stringify(value: Any, indent: str = "  ", level: int = 0) -> str:
 
 def merge_manifests(parts: list[Path], target: Path) -> None:
     """Write one manifest holding the stacks of every part (each a worker's manifest.json)."""
+    write_manifest([json.loads(part.read_text(encoding="utf-8")) for part in parts], target)
+
+
+def write_manifest(parts: list[dict[str, Any]], target: Path) -> None:
+    """Write one manifest holding the stacks of every part (a worker's manifest, or a cached
+    environment's share of one)."""
     merged: dict[str, Any] = {"stacks": {}}
-    for part in parts:
-        manifest = json.loads(part.read_text(encoding="utf-8"))
+    for manifest in parts:
         if merged.setdefault("version", manifest["version"]) != manifest["version"]:
-            raise ValueError(f"{part}: cdktf version {manifest['version']} differs from {merged['version']}")
+            raise ValueError(f"cdktf version {manifest['version']} differs from {merged['version']}")
         clashes = merged["stacks"].keys() & manifest["stacks"].keys()
         if clashes:
-            raise ValueError(f"{part}: stacks {sorted(clashes)} were synthesized twice")
+            raise ValueError(f"stacks {sorted(clashes)} were synthesized twice")
         merged["stacks"].update(manifest["stacks"])
     target.write_text(stable_stringify(merged), encoding="utf-8")

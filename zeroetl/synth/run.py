@@ -17,6 +17,7 @@ anywhere (a worker, a template) leaves the previous output as it was.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import pickle
@@ -38,7 +39,8 @@ from zeroetl.catalog.naming import Layer, stack_name
 from zeroetl.render.runbook import render_runbook
 from zeroetl.render.tfvars import TFVARS_FILE, render_tfvars
 from zeroetl.rollout.waves import render_rollout
-from zeroetl.synth.manifest import MANIFEST_FILE, merge_manifests
+from zeroetl.synth.cache import SynthCache, code_fingerprint, environment_key
+from zeroetl.synth.manifest import MANIFEST_FILE, merge_manifests, write_manifest
 from zeroetl.synth.toolchain import check_terraform_version
 
 # Each worker holds a Python process and a node process with the 34 MB AWS assembly loaded
@@ -88,27 +90,42 @@ def synthesize_into(
     plain: bool = False,
     jobs: int | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    cache: SynthCache | None = None,
 ) -> list[str]:
     """Synthesize into a staging directory beside outdir and swap it in at the end: a run that
     fails leaves the previous output as it was, and stacks of an earlier catalog do not linger.
-    Returns the stack names, environment by environment in deploy order."""
+    With a cache (fast path only), environments whose key it holds are copied from it and
+    workers start only for the others. Returns the stack names, environment by environment in
+    deploy order."""
     outdir = outdir.resolve()
+    cache = None if plain else cache  # the plain path is the reference: always built whole
     staging = outdir.with_name(f".{outdir.name}.staging-{os.getpid()}")
     retired = outdir.with_name(f".{outdir.name}.retired-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     workers: Workers | None = None
+    keys: dict[str, str] = {}
     try:
         if not plain:
-            # The one cdktf validation that matters here, once per run instead of per resource.
-            check_terraform_version()
-            # Started before rendering: the workers spend their first seconds importing, and
-            # the rendering here overlaps with that.
-            workers = Workers(staging, catalog, jobs or default_jobs(len(catalog.environments)), progress)
+            if cache is not None:
+                fingerprint = code_fingerprint()
+                keys = {env.name: environment_key(fingerprint, catalog, env) for env in catalog.environments}
+            todo = [env for env in catalog.environments if not (cache and cache.has(keys[env.name]))]
+            if cache is not None:
+                progress(f"cache: {len(catalog.environments) - len(todo)} of {len(catalog.environments)} environment(s) unchanged")
+            if todo:
+                # The one cdktf validation that matters here, once per run instead of per resource.
+                check_terraform_version()
+                # Started before rendering: the workers spend their first seconds importing, and
+                # the rendering here overlaps with that.
+                subset = catalog.model_copy(update={"environments": todo})
+                workers = Workers(staging, subset, jobs or default_jobs(len(todo)), progress)
         files = render_files(catalog, catalog_path)
         if workers:
             workers.finish()
-        else:
+        if cache is not None:
+            _through_cache(staging, catalog, cache, keys)
+        if plain:
             from stacks.app import synthesize
 
             try:
@@ -212,6 +229,23 @@ class Workers:
                 os.killpg(worker.proc.pid, signal.SIGKILL)
                 worker.proc.wait()
             worker.log.close()
+
+
+def _through_cache(staging: Path, catalog: Catalog, cache: SynthCache, keys: dict[str, str]) -> None:
+    """Store the environments the workers just built, copy in the ones the cache held, and
+    write the manifest of all of them."""
+    stacks_dir = staging / "stacks"
+    stacks_dir.mkdir(exist_ok=True)
+    built_file = staging / MANIFEST_FILE
+    built = json.loads(built_file.read_text(encoding="utf-8")) if built_file.exists() else {"stacks": {}}
+    parts = [built] if built["stacks"] else []
+    for env in catalog.environments:
+        if stack_name(env, Layer.SOURCE) in built["stacks"]:
+            cache.store(keys[env.name], env, stacks_dir, built)
+        else:
+            parts.append(cache.restore(keys[env.name], stacks_dir))
+    write_manifest(parts, staging / MANIFEST_FILE)
+    cache.prune()
 
 
 def worker_command(outdir: Path) -> list[str]:
