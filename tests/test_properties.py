@@ -31,7 +31,7 @@ def source_strategy(valid: bool) -> st.SearchStrategy:
                 "name": pick(VALID_NAME, st.text(max_size=20)),
                 "engine_version": pick(st.sampled_from(["8.0.mysql_aurora.3.10.3", "8.0.mysql_aurora.3.12.0"]), st.sampled_from(["8.0.mysql_aurora.3.04.0", "8.0", "8.0.mysql_aurora.3.05.2"])),
                 "instance_count": pick(st.integers(min_value=1, max_value=6), st.sampled_from([0, 7])),
-                "data_filter": st.lists(pick(st.sampled_from(["include: db.*", "exclude: db./tmp_.*/"]), st.sampled_from(["db.x", "exclude: db.tmp_*"])), max_size=3),
+                "data_filter": st.lists(pick(st.sampled_from(["include: db.*", "exclude: db./tmp_.*/"]), st.sampled_from(["db.x", "exclude: db.tmp_*"])), max_size=3, unique=valid),
                 "refresh_interval": pick(st.integers(min_value=0, max_value=432_000), st.sampled_from([-1, 432_001])),
                 "create_cluster": st.booleans(),
             }
