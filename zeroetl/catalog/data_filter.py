@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from zeroetl.catalog.facts import FACTS
+from zeroetl.catalog.rules import quoted
 
 PATTERN = re.compile(r"(?P<kind>include|exclude):[ ]*(?P<rest>.*)", re.ASCII | re.DOTALL)
 # A part: a regular expression between slashes, *, or a literal MySQL name (unquoted identifier
@@ -20,32 +21,32 @@ PART_RULE = "a literal name (letters, digits, _, $), * or a /regular expression/
 
 def data_filter_problem(pattern: str) -> str | None:
     """None when the pattern is valid, else why not (short: the caller names the field)."""
-    shown = pattern if len(pattern) <= 60 else pattern[:60] + "..."
+    shown = quoted(pattern)
     if len(pattern) > FACTS.max_data_filter_pattern_length:
-        return f"pattern {shown!r} is longer than {FACTS.max_data_filter_pattern_length} characters"
+        return f"pattern {shown} is longer than {FACTS.max_data_filter_pattern_length} characters"
     if "," in pattern:
-        return f"pattern {shown!r} holds a comma: give each pattern as its own list item (AWS joins them with commas)"
+        return f"pattern {shown} holds a comma: give each pattern as its own list item (AWS joins them with commas)"
     match = PATTERN.fullmatch(pattern)
     if not match:
-        return f"pattern {shown!r} must start with 'include:' or 'exclude:' followed by database.table"
+        return f"pattern {shown} must start with 'include:' or 'exclude:' followed by database.table"
     rest, parts = match["rest"], []
     while rest and len(parts) < 2:
         part = PART.match(rest)
         if not part:
-            return f"pattern {shown!r}: {rest.split('.')[0]!r} is not {PART_RULE}"
+            return f"pattern {shown}: {rest.split('.')[0]!r} is not {PART_RULE}"
         if part["regex"] is not None:
             try:
                 re.compile(part["regex"])
             except re.error as exc:
-                return f"pattern {shown!r}: /{part['regex']}/ is not a valid regular expression ({exc})"
+                return f"pattern {shown}: /{part['regex']}/ is not a valid regular expression ({exc})"
         parts.append(part.group(0))
         rest = rest[part.end():]
         if len(parts) == 1:
             if not rest.startswith("."):
-                return f"pattern {shown!r}: write database.table, each part {PART_RULE}"
+                return f"pattern {shown}: write database.table, each part {PART_RULE}"
             rest = rest[1:]
     if len(parts) == 2 and rest:
-        return f"pattern {shown!r}: {parts[1] + rest!r} is not {PART_RULE} (a glob matches no table)"
+        return f"pattern {shown}: {parts[1] + rest!r} is not {PART_RULE} (a glob matches no table)"
     if len(parts) != 2:
-        return f"pattern {shown!r} must be database.table, each part {PART_RULE}"
+        return f"pattern {shown} must be database.table, each part {PART_RULE}"
     return None

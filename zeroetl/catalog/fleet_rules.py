@@ -10,7 +10,14 @@ from collections import defaultdict
 
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog
-from zeroetl.catalog.naming import Layer, created_names, stack_name, state_bucket, state_key
+from zeroetl.catalog.naming import (
+    Layer,
+    created_names,
+    stack_name,
+    state_bucket,
+    state_key,
+)
+from zeroetl.catalog.rules import quoted
 
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 # What check_fleet enforces, for the README's catalog reference.
@@ -64,8 +71,8 @@ def check_fleet(catalog: Catalog) -> None:
             where = f"{at}.{name.field}"
             if len(name.name) > name.max_length and where not in too_long:
                 too_long.add(where)  # the first of a field's names that is too long says it
-                problems.append(f"{where}: {name.kind} name {_shown(name.name)} has {len(name.name)} characters; AWS allows {name.max_length}")
-            claim(("name", name.kind, name.scope, name.name), where, f"{name.kind} {_shown(name.name)} ({_scope(name.scope)})")
+                problems.append(f"{where}: {name.kind} name {quoted(name.name, 70)} has {len(name.name)} characters; AWS allows {name.max_length}")
+            claim(("name", name.kind, name.scope, name.name), where, f"{name.kind} {quoted(name.name, 70)} ({_scope(name.scope)})")
         for s, source in enumerate(env.sources):
             where = f"{at}.sources[{s}] ({source.name!r})"
             cluster = (source_account, env.region, source.cluster_identifier)
@@ -94,6 +101,3 @@ def _scope(scope: tuple[str, ...]) -> str:
         return f"unique in account {scope[1]}, {scope[2]}"
     return f"unique in a VPC of account {scope[1]}, {scope[2]}"
 
-
-def _shown(value: str, limit: int = 70) -> str:
-    return repr(value) if len(value) <= limit else repr(value[:limit] + "...")

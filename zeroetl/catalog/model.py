@@ -13,13 +13,21 @@ import difflib
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from zeroetl.catalog.data_filter import data_filter_problem
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State
-from zeroetl.catalog.rules import Unique, check_arn, check_not_reserved, check_tags, check_windows
+from zeroetl.catalog.rules import (
+    MysqlDatabase,
+    MysqlUser,
+    RedshiftDatabase,
+    Unique,
+    check_arn,
+    check_tags,
+    check_windows,
+)
 from zeroetl.catalog.strict import Strict
 from zeroetl.catalog.warehouse import Warehouse
 
@@ -41,10 +49,13 @@ def _rds_identifier(value: str) -> str:
     return value
 
 
+RdsIdentifier = Annotated[str, AfterValidator(_rds_identifier)]
+
+
 class Integration(Strict):
     """The zero-ETL integration of one source."""
 
-    integration_name: str = Field(..., description="aws_rds_integration.integration_name (the article: zero-etl-demo).")
+    integration_name: RdsIdentifier = Field(..., description="aws_rds_integration.integration_name (the article: zero-etl-demo).")
     data_filter: Annotated[list[str], Unique] = Field(
         default_factory=list,
         max_length=FACTS.max_data_filter_patterns,
@@ -54,11 +65,6 @@ class Integration(Strict):
     )
     create_kms_key: bool = Field(False, description="Encrypt the integration with a customer managed key created here (else the AWS owned key).")
     additional_encryption_context: dict[str, str] = Field(default_factory=dict, description="Extra KMS encryption context; needs create_kms_key.")
-
-    @field_validator("integration_name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _rds_identifier(value)
 
     @field_validator("data_filter")
     @classmethod
@@ -79,7 +85,7 @@ class Integration(Strict):
 class TargetDatabase(Strict):
     """The Redshift database created FROM INTEGRATION, and its replication settings."""
 
-    database_name: str = Field(
+    database_name: RedshiftDatabase = Field(
         "aurora_zeroetl",
         pattern=r"^[a-z_][a-z0-9_]{0,126}$",
         description="Name of the replicated database: lowercase letters, digits, underscores; not a Redshift reserved word "
@@ -90,12 +96,6 @@ class TargetDatabase(Strict):
     acceptinvchars: bool = Field(False, description="Replace invalid UTF-8 characters instead of failing the table.")
     history_mode: bool = Field(False, description="Keep every version of each row (SCD type 2).")
     query_all_states: bool = Field(False, description="Allow queries on tables that are not Synced.")
-
-    @field_validator("database_name")
-    @classmethod
-    def _not_reserved(cls, name: str) -> str:
-        reserved = FACTS.reserved
-        return check_not_reserved(name, "Amazon Redshift", reserved.redshift_words, reserved.redshift_databases)
 
 
 class Monitoring(Strict):
@@ -118,7 +118,7 @@ class Source(Strict):
     create_cluster: bool = Field(
         True, description="Create the cluster; false means an existing cluster (cluster_identifier) that gets only the integration and its prerequisites."
     )
-    cluster_identifier: str = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
+    cluster_identifier: RdsIdentifier = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
     engine_version: str = Field(
         FACTS.engine_versions.default,
         description=f"Aurora MySQL version the cluster is created with: {FACTS.min_engine_version} or later (zero-ETL) and supported "
@@ -127,13 +127,13 @@ class Source(Strict):
     )
     instance_class: str = Field("db.r6g.2xlarge", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="Instance class of writer and readers (the article's memory-optimised default).")
     instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers (1-6), spread over the availability zones.")
-    master_username: str = Field(
+    master_username: MysqlUser = Field(
         "admin",
         pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$",
         description="Master user, 1-16 letters or digits, a letter first (CreateDBCluster), not a MySQL reserved word or an RDS "
         "user (catalog/reserved_words.yaml); its password is generated and kept in Secrets Manager.",
     )
-    database_name: str = Field(
+    database_name: MysqlDatabase = Field(
         "demodb",
         pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$",
         description="Initial database (the article loads TICKIT into demodb); not a MySQL reserved word or system schema.",
@@ -161,11 +161,6 @@ class Source(Strict):
     integration: Integration = Field(..., description="This source's zero-ETL integration (below).")
     target_database: TargetDatabase = Field(default_factory=TargetDatabase, description="The database created FROM INTEGRATION (below).")
 
-    @field_validator("cluster_identifier")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        return _rds_identifier(value)
-
     @field_validator("engine_version")
     @classmethod
     def _engine_version(cls, value: str) -> str:
@@ -180,16 +175,6 @@ class Source(Strict):
         if status != "supported":
             raise ValueError(f"is {status} (catalog/engine_versions.yaml) and CreateDBCluster refuses it; use {FACTS.engine_versions.default}")
         return value
-
-    @field_validator("master_username")
-    @classmethod
-    def _user_not_reserved(cls, name: str) -> str:
-        return check_not_reserved(name, "MySQL or RDS", FACTS.reserved.mysql_words, FACTS.reserved.mysql_users)
-
-    @field_validator("database_name")
-    @classmethod
-    def _database_not_reserved(cls, name: str) -> str:
-        return check_not_reserved(name, "MySQL", FACTS.reserved.mysql_words, FACTS.reserved.mysql_databases)
 
     @model_validator(mode="after")
     def _windows_apart(self) -> Source:

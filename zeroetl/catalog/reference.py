@@ -13,7 +13,14 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from zeroetl.catalog.fleet_rules import RULES
-from zeroetl.catalog.model import Catalog, Environment, Integration, Monitoring, Source, TargetDatabase
+from zeroetl.catalog.model import (
+    Catalog,
+    Environment,
+    Integration,
+    Monitoring,
+    Source,
+    TargetDatabase,
+)
 from zeroetl.catalog.naming import NAME_KINDS
 from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State

@@ -7,10 +7,16 @@ names the AWS page it comes from, so a reviewer can check it.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import AfterValidator
 
-from zeroetl.catalog.facts import MAX_TAGS_PER_RESOURCE, PRODUCT_TAG_KEYS, partition
+from zeroetl.catalog.facts import (
+    FACTS,
+    MAX_TAGS_PER_RESOURCE,
+    PRODUCT_TAG_KEYS,
+    partition,
+)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY, WEEK = 24 * 60, 7 * 24 * 60
@@ -47,11 +53,11 @@ def check_tags(tags: dict[str, str]) -> None:
     product = {key.lower(): key for key in PRODUCT_TAG_KEYS}
     seen: dict[str, str] = {}
     for key, value in tags.items():
-        shown = _short(key)
+        shown = quoted(key)
         if not 1 <= len(key) <= MAX_TAG_KEY or not TAG_TEXT_RE.match(key):
             raise ValueError(f"tag key {shown}: 1-{MAX_TAG_KEY} letters, digits, spaces or _ . : / = + - @")
         if len(value) > MAX_TAG_VALUE or not TAG_TEXT_RE.match(value):
-            raise ValueError(f"tag {shown} value {_short(value)}: at most {MAX_TAG_VALUE} letters, digits, spaces or _ . : / = + - @")
+            raise ValueError(f"tag {shown} value {quoted(value)}: at most {MAX_TAG_VALUE} letters, digits, spaces or _ . : / = + - @")
         if key.lower().startswith("aws:") or value.lower().startswith("aws:"):
             raise ValueError(f"tag {shown}: the aws: prefix is reserved for AWS")
         if key.lower() in product:
@@ -97,6 +103,17 @@ def check_not_reserved(value: str, what: str, *reserved: frozenset[str]) -> str:
     return value
 
 
+def _not_reserved(what: str, *reserved: frozenset[str]) -> AfterValidator:
+    return AfterValidator(lambda value: check_not_reserved(value, what, *reserved))
+
+
+# Name fields that must not be a name the database keeps for itself (catalog/reserved_words.yaml).
+MysqlUser = Annotated[str, _not_reserved("MySQL or RDS", FACTS.reserved.mysql_words, FACTS.reserved.mysql_users)]
+MysqlDatabase = Annotated[str, _not_reserved("MySQL", FACTS.reserved.mysql_words, FACTS.reserved.mysql_databases)]
+RedshiftUser = Annotated[str, _not_reserved("Amazon Redshift", FACTS.reserved.redshift_words, FACTS.reserved.redshift_users)]
+RedshiftDatabase = Annotated[str, _not_reserved("Amazon Redshift", FACTS.reserved.redshift_words, FACTS.reserved.redshift_databases)]
+
+
 def check_arn(arn: str | None, field: str, region: str, account: str | None = None) -> None:
     """An ARN the catalog gives must be in the environment's partition (aws-cn only in the cn-
     regions), and, where given, in its region and account."""
@@ -107,12 +124,13 @@ def check_arn(arn: str | None, field: str, region: str, account: str | None = No
         return  # the field's own pattern reports it
     arn_partition, arn_region, arn_account = parts[1], parts[3], parts[4]
     if arn_partition != partition(region):
-        raise ValueError(f"{field} {_short(arn)} is in partition {arn_partition}; region {region} is in {partition(region)}")
+        raise ValueError(f"{field} {quoted(arn)} is in partition {arn_partition}; region {region} is in {partition(region)}")
     if arn_region and arn_region != region:
-        raise ValueError(f"{field} {_short(arn)} is in {arn_region}; zero-ETL needs everything in the environment's region {region}")
+        raise ValueError(f"{field} {quoted(arn)} is in {arn_region}; zero-ETL needs everything in the environment's region {region}")
     if account is not None and arn_account != account:
-        raise ValueError(f"{field} {_short(arn)} is in account {arn_account}, not {account}")
+        raise ValueError(f"{field} {quoted(arn)} is in account {arn_account}, not {account}")
 
 
-def _short(text: str, limit: int = 60) -> str:
+def quoted(text: str, limit: int = 60) -> str:
+    """A name or value in a message: quoted, and cut at `limit` characters."""
     return repr(text) if len(text) <= limit else repr(text[:limit] + "...")

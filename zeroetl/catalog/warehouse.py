@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from zeroetl.catalog.facts import FACTS, RA3_NODE_COUNTS
-from zeroetl.catalog.rules import Unique, check_not_reserved
+from zeroetl.catalog.facts import RA3_NODE_COUNTS
+from zeroetl.catalog.rules import RedshiftDatabase, RedshiftUser, Unique
 from zeroetl.catalog.strict import Strict
 
 SERVERLESS_NAME = r"^[a-z0-9-]{3,64}$"
@@ -41,13 +41,13 @@ class Warehouse(Strict):
         2, ge=1, le=128, description="provisioned: nodes in the cluster, within the node type's range (ra3.large and ra3.xlplus 1-16, ra3.4xlarge 2-32, ra3.16xlarge 2-128); one node makes a single-node cluster."
     )
     automated_snapshot_retention_period: int = Field(7, ge=1, le=35, description="provisioned: days of automated snapshots.")
-    admin_username: str = Field(
+    admin_username: RedshiftUser = Field(
         "admin",
         pattern=r"^[a-z][a-z0-9_]{0,127}$",
         description="Admin user, not a Redshift reserved word, public or rdsdb (catalog/reserved_words.yaml); its password is "
         "generated and kept in Secrets Manager.",
     )
-    db_name: str = Field(
+    db_name: RedshiftDatabase = Field(
         "dev",
         pattern=r"^[a-z][a-z0-9_]{0,63}$",
         description="The first database (1-64 characters, not a Redshift reserved word), used to run CREATE DATABASE ... FROM INTEGRATION.",
@@ -61,16 +61,6 @@ class Warehouse(Strict):
     enhanced_vpc_routing: Literal[False] = Field(
         False, description="Must stay off: a warehouse with integrations cannot use enhanced VPC routing."
     )
-
-    @field_validator("admin_username")
-    @classmethod
-    def _user_not_reserved(cls, name: str) -> str:
-        return check_not_reserved(name, "Amazon Redshift", FACTS.reserved.redshift_words, FACTS.reserved.redshift_users)
-
-    @field_validator("db_name")
-    @classmethod
-    def _database_not_reserved(cls, name: str) -> str:
-        return check_not_reserved(name, "Amazon Redshift", FACTS.reserved.redshift_words, FACTS.reserved.redshift_databases)
 
     @model_validator(mode="after")
     def _consistent(self) -> Warehouse:
