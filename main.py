@@ -136,8 +136,9 @@ def guard(plans: tuple[Path, ...], allowed: tuple[str, ...]) -> None:
     help="An earlier output (say, a copy of cdktf.out before an edit): check only the stacks whose JSON or variable file differs from it, and the stacks that read them.",
 )
 def verify_command(outdir: Path, workdir: Path | None, since: Path | None) -> None:
-    """Check every synthesized stack offline in one Terraform run: each stack a module of one
-    root, its variable file and realistic upstream outputs included. Exit 1 listing problems."""
+    """Check every synthesized stack offline: each stack a module of a root of at most 200,
+    its variable file and realistic upstream outputs included, two roots planned at a time.
+    Exit 1 listing problems."""
     from zeroetl.checks.verify import VerifyError, changed_stacks, verify
 
     progress = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731

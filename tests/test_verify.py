@@ -1,4 +1,4 @@
-"""`main.py verify`: every stack of a fleet checked by one offline Terraform plan."""
+"""`main.py verify`: every stack of a fleet checked by offline Terraform plans of a few roots."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.harness import Synthesized, addresses
-from zeroetl.checks.verify import VerifyError, verify
+from zeroetl.checks.verify import BATCH_STACKS, VerifyError, batches, verify
 from zeroetl.render.tfvars import TFVARS_FILE
 
 
@@ -23,12 +23,13 @@ def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: 
     assert result.regions == sorted({env.region for env in fleet_synth.catalog.environments})
     assert result.warnings == []
     # Downstream modules read the made-up upstream states, not the unreachable S3 ones.
-    module = json.loads((tmp_path / "root" / "modules" / "prod-integration" / "cdk.tf.json").read_text())
+    module = json.loads((tmp_path / "root" / "batch-001" / "modules" / "prod-integration" / "cdk.tf.json").read_text())
     remote = module["data"]["terraform_remote_state"]["cross-stack-reference-input-prod-source"]
     assert remote["backend"] == "local" and Path(remote["config"]["path"]).is_file()
 
 
-def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", [BATCH_STACKS, 5], ids=["one-root", "roots-of-5"])
+def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, tmp_path: Path, batch: int) -> None:
     outdir = tmp_path / "cdktf.out"
     shutil.copytree(fleet_synth.outdir / "stacks", outdir / "stacks")
     # 1. a hand-edited variable file with a value the variable's validation refuses
@@ -49,7 +50,8 @@ def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, t
     source.write_text(json.dumps(config))
 
     with pytest.raises(VerifyError) as raised:
-        verify(outdir, tmp_path / "root")
+        verify(outdir, tmp_path / "root", batch=batch)
+    assert len(list((tmp_path / "root").iterdir())) == -(-16 // batch), "one root per batch"
     message = str(raised.value)
     assert (
         "prod-source: Invalid value for variable (var.backup_retention_period_orders is 99): Must be from 1 to 35. "
@@ -59,6 +61,16 @@ def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, t
     assert re.search(rf"dev-integration: Unsupported attribute .*cross-stack-output-aws_rds_cluster.*\({outdir}/stacks/dev-integration/cdk.tf.json\)", message)
     assert "__" not in message, "the combined root's prefixed names stay out of the report"
     assert message.startswith("terraform plan of 16 stacks found 3 problem(s):"), "each problem once"
+
+
+def test_stacks_are_cut_into_as_few_even_batches_as_the_size_allows() -> None:
+    for count in range(1, 450):
+        names = [f"s{i:04d}" for i in range(count)]
+        for size in (1, 7, 200):
+            parts = batches(names, size)
+            assert [name for part in parts for name in part] == names, "every stack once, in order"
+            assert len(parts) == -(-count // size) and all(parts), "as few roots as the size allows"
+            assert max(map(len, parts)) <= size and max(map(len, parts)) - min(map(len, parts)) <= 1
 
 
 def test_verify_command_exits_1_with_the_problems(fleet_synth: Synthesized, tmp_path: Path) -> None:
