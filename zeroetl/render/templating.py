@@ -13,6 +13,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined
 from zeroetl import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
+# libyaml's emitter writes the same text as PyYAML's pure-Python one, ~5x faster: rendering a
+# 100-environment fleet's variable files spent most of its time here.
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def hcl(value: Any) -> str:
@@ -27,7 +30,7 @@ def hcl(value: Any) -> str:
 def catalog_comment(value: Any) -> str:
     """A catalog section as commented YAML, so a diff of two environments' variable files
     also shows what differs outside the variables (names, accounts, networks)."""
-    text = yaml.safe_dump(value, sort_keys=False, default_flow_style=False, width=1000).rstrip()
+    text = yaml.dump(value, Dumper=DUMPER, sort_keys=False, default_flow_style=False, width=1000).rstrip()
     return "\n".join(f"#   {line}" for line in text.splitlines())
 
 
