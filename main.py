@@ -1,5 +1,6 @@
 """The zero-ETL app: `python main.py` synthesizes a catalog (what cdktf.json runs for
-`cdktf synth`); `python main.py rollout` lists the rollout waves."""
+`cdktf synth`); `python main.py rollout` lists the rollout waves; `changed`, `verify` and
+`guard` check what was synthesized and planned."""
 
 from __future__ import annotations
 
@@ -162,6 +163,44 @@ def verify_command(outdir: Path, workdir: Path | None, since: Path | None) -> No
         f"(plan {result.seconds['plan']:.1f} s)",
         highlight=False,
     )
+
+
+@main.command()
+@click.option("--base", metavar="REF", help="The commit to compare with (a branch, tag or sha). Without it, every stack.")
+@click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("cdktf.out"), show_default=True, help="The current synthesized output.")
+@click.option("--json", "as_json", is_flag=True, help="Print {base, stacks, waves, removed} as JSON.")
+@click.option("--github-output", type=click.Path(path_type=Path, dir_okay=False), envvar="ZEROETL_GITHUB_OUTPUT", help="Append each wave's changed stacks to this file (the workflow passes $GITHUB_OUTPUT).")
+@click.pass_obj
+def changed(catalog_path: Path, base: str | None, outdir: Path, as_json: bool, github_output: Path | None) -> None:
+    """List the stacks whose synthesized JSON or variable file differs from the base commit's,
+    and every stack reading their state, in wave order. Synthesize the current catalog first."""
+    import json
+
+    from zeroetl.checks.changes import ChangesError, changes, github_outputs
+
+    catalog = _load(catalog_path)
+    relative = _display(catalog_path)
+    if base is not None and Path(relative).is_absolute():
+        errors.print(f"[bold red]error:[/] {escape(relative)}: --base reads the catalog from git, so it must be inside {Path(__file__).resolve().parent}", highlight=False)
+        sys.exit(2)
+    try:
+        found = changes(catalog, outdir, base, relative, Path(__file__).resolve().parent)
+    except ChangesError as exc:
+        errors.print("[bold red]error:[/] " + escape(str(exc)), highlight=False)
+        sys.exit(2)
+    if github_output is not None:
+        with github_output.open("a", encoding="utf-8") as out:
+            out.write(github_outputs(found))
+    if as_json:
+        click.echo(json.dumps(found.document(), indent=2))
+        return
+    against = f"differ from {base}" if base else "in the catalog (no --base)"
+    errors.print(f"{len(found.stacks)} stack(s) {against}, in wave order:", highlight=False)
+    for wave in found.waves:
+        for job in wave.jobs:
+            click.echo(f"{wave.id}\t{job.stack}")
+    for stack in found.removed:
+        errors.print(f"[yellow]removed:[/] {stack} is in {base}'s output only; destroy it by hand (README, Remove only the integration)", highlight=False)
 
 
 def _display(path: Path) -> str:
