@@ -13,6 +13,7 @@ import pytest
 
 from tests.harness import PlanResult, Synthesized, named, only, resources
 from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key
+from zeroetl.checks.upstream import remote_states
 
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
 
@@ -121,8 +122,11 @@ def test_rollout_waves_order_dependencies_and_environments(fleet_synth: Synthesi
     order = [job.stack for wave in waves(fleet_synth.catalog) for job in wave.jobs]
     assert sorted(order) == sorted(fleet_synth.stacks)
     position = {stack: next(i for i, w in enumerate(waves(fleet_synth.catalog)) if any(j.stack == stack for j in w.jobs)) for stack in order}
-    for env in fleet_synth.catalog.environments:
-        assert position[f"{env.name}-source"] == position[f"{env.name}-warehouse"] < position[f"{env.name}-integration"] < position[f"{env.name}-target-database"]
+    # every stack comes after each stack whose state it reads, as synthesized
+    reads = {name: set(remote_states(config).values()) for name, config in fleet_synth.stacks.items()}
+    assert reads["dev-warehouse"] == {"dev-source"}, "a same-account warehouse reads its source's network"
+    for stack, upstreams in reads.items():
+        assert all(position[upstream] < position[stack] for upstream in upstreams), (stack, upstreams)
     assert position["dev-target-database"] < position["prod-source"]
 
 

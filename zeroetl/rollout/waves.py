@@ -1,8 +1,10 @@
 """The rollout plan: every stack of the fleet in dependency waves, rendered for humans and as
 a GitHub Actions workflow (one matrix job per stack).
 
-Order: environments by rollout_wave (dev before prod); within a wave, sources and warehouses
-first, then integrations, then target databases.
+Order: environments by rollout_wave (dev before prod); within a wave, sources first, then
+warehouses (one in the source's account and VPC reads the source's state), then integrations,
+then target databases: every stack after each stack whose state it reads
+(tests/test_fleet.py checks this against the synthesized remote states).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from zeroetl.catalog.naming import Layer, layer_account, stack_name
 from zeroetl.render.templating import templates
 
 STEPS: tuple[tuple[str, tuple[Layer, ...]], ...] = (
-    ("data-stores", (Layer.SOURCE, Layer.WAREHOUSE)),
+    ("sources", (Layer.SOURCE,)),
+    ("warehouses", (Layer.WAREHOUSE,)),
     ("integrations", (Layer.INTEGRATION,)),
     ("databases", (Layer.TARGET_DATABASE,)),
 )
