@@ -137,8 +137,8 @@ def test_rendered_workflow_passes_actionlint(fleet_synth: Synthesized, tmp_path:
     done = subprocess.run([str(ACTIONLINT), "-no-color", str(workflow)], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     text = fleet_synth.rollout["github-workflow.yml"]
-    assert "needs: [wave-0-databases]" in text and "ZEROETL_CATALOG: catalog/fleet.yaml" in text
-    assert text.count("- stack: ") == len(fleet_synth.stacks)
+    assert "needs: [synth, apply-wave-0-sources, apply-wave-0-warehouses, apply-wave-0-integrations]" in text
+    assert "ZEROETL_CATALOG: catalog/fleet.yaml" in text
 
 
 def test_workflow_expressions_are_what_github_evaluates(fleet_synth: Synthesized) -> None:
@@ -147,15 +147,16 @@ def test_workflow_expressions_are_what_github_evaluates(fleet_synth: Synthesized
     Every expression must open with exactly `${{` and hold one known context."""
     text = fleet_synth.rollout["github-workflow.yml"]
     assert "$${{" not in text, [line for line in text.splitlines() if "$${{" in line]
-    expressions = re.findall(r"(.)\$\{\{ ([^}]*) \}\}", text)
-    assert expressions and {prefix for prefix, _ in expressions} <= {" ", '"', "-"}, expressions
-    assert {body.split(".")[0] for _, body in expressions} <= {"github", "matrix", "vars"}
-    assert 'run: scripts/cdktf plan "${{ matrix.stack }}"' in text and "aws-region: ${{ matrix.region }}" in text
+    expressions = re.findall(r"\$\{\{(.*?)\}\}", text, re.DOTALL)
+    assert expressions and text.count("${{") == len(expressions)
+    roots = {root for body in expressions for root in re.findall(r"(?<![\w.'-])([a-z_]+)\.", body)}
+    assert roots <= {"github", "matrix", "vars", "needs", "steps", "env"}, roots
+    assert "STACK: ${{ matrix.stack }}" in text and 'python3 -m zeroetl.checks.pipeline plan "$STACK"' in text
 
 
 def test_actionlint_catches_a_broken_workflow(fleet_synth: Synthesized, tmp_path: Path) -> None:
     workflow = tmp_path / "broken.yml"
-    workflow.write_text(fleet_synth.rollout["github-workflow.yml"].replace("needs: [wave-0-databases]", "needs: [no-such-job]"))
+    workflow.write_text(fleet_synth.rollout["github-workflow.yml"].replace("needs: [synth, plan-wave-0-sources]", "needs: [no-such-job]"))
     done = subprocess.run([str(ACTIONLINT), "-no-color", str(workflow)], capture_output=True, text=True)
     assert done.returncode != 0 and "no-such-job" in done.stdout
 

@@ -4,6 +4,8 @@ no module that imports another which imports it back (read from the source, not 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -15,7 +17,7 @@ STAGES = {
     "render": {"catalog"},
     "rollout": {"catalog", "render"},
     "synth": {"catalog", "render", "rollout"},
-    "checks": {"catalog", "render"},
+    "checks": {"catalog", "render", "rollout", "synth"},
 }
 
 
@@ -84,3 +86,13 @@ def test_the_cycle_check_can_fail(monkeypatch) -> None:
         assert "a -> b -> c -> a" in str(found)
     else:
         raise AssertionError("a cycle went unnoticed")
+
+
+def test_the_workflow_steps_run_on_a_bare_python() -> None:
+    """The plan and apply jobs install Terraform only and run pipeline.py with the runner's
+    python3: it, and all it imports, must need nothing beyond the standard library."""
+    bare = Path(sys.base_prefix) / "bin" / "python3"
+    done = subprocess.run([str(bare), "-S", "-c", "import zeroetl.checks.pipeline"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    broken = subprocess.run([str(bare), "-S", "-c", "import zeroetl.checks.verify"], cwd=ROOT, capture_output=True, text=True)
+    assert broken.returncode != 0 and "ModuleNotFoundError" in broken.stderr, "-S must keep the third-party packages out"

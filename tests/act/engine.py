@@ -1,0 +1,105 @@
+"""Running the rendered rollout workflow under act with the stand-ins of this directory:
+a temporary clone of the project with a local "origin", and one act run per event. Used by
+tests/test_rollout_act.py and by the rollout benchmark (benchmarks/rollout.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ACT = ROOT / ".venv" / "bin" / "act"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+STAND_INS = ROOT / "tests" / "act" / "actions"
+ACTIONS = {
+    "actions/checkout@v4": "checkout",
+    "actions/setup-python@v5": "setup-python",
+    "hashicorp/setup-terraform@v3": "setup-terraform",
+    "actions/cache@v4": "cache",
+    "actions/upload-artifact@v4": "upload-artifact",
+    "actions/download-artifact@v4": "download-artifact",
+    "aws-actions/configure-aws-credentials@v4": "configure-aws-credentials",
+    "actions/github-script@v7": "github-script",
+}
+WORKFLOW = ".github/workflows/zeroetl-rollout.yml"
+
+
+@dataclass
+class World:
+    root: Path
+    work: Path
+    remote: Path
+
+    def git(self, *args: str) -> str:
+        done = subprocess.run(["git", "-C", str(self.work), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args], capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    def commit(self, message: str, branch: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        self.git("push", "-q", "--force", "origin", f"HEAD:refs/heads/{branch}")
+        return self.git("rev-parse", "HEAD")
+
+    def act(self, event: str, payload: dict, name: str, json_log: bool = False) -> tuple[int, str]:
+        """Run the workflow for the event; (exit code, log). Each run gets its own artifacts,
+        as GitHub's runs do; states, cache and the fake GitHub persist across runs."""
+        (self.root / f"{name}.json").write_text(json.dumps(payload))
+        args = [str(ACT), event, "-e", str(self.root / f"{name}.json"), "-W", WORKFLOW, "-P", "ubuntu-latest=-self-hosted"] + (["--json"] if json_log else [])
+        for action, stand_in in ACTIONS.items():
+            args += ["--local-repository", f"{action}={STAND_INS / stand_in}"]
+        env = {
+            "ZEROETL_ACT_REMOTE": self.remote,
+            "ZEROETL_ACT_PROJECT": ROOT,
+            "ZEROETL_ACT_CACHE": self.root / "cache",
+            "ZEROETL_ACT_ARTIFACTS": self.root / "artifacts" / name,
+            "ZEROETL_ACT_STATE": self.root / "state",
+            "ZEROETL_ACT_GITHUB": self.root / "github.json",
+        }
+        for key, value in env.items():
+            args += ["--env", f"{key}={value}"]
+        args += ["--var", "ZEROETL_CI_ROLE_ARN=arn:aws:iam::111111111111:role/zeroetl-ci"]
+        # act keeps each job's host workspace under ~/.cache/act: one of its own per test run
+        run_env = {**os.environ, "XDG_CACHE_HOME": str(self.root / "xdg"), "HOME": os.environ.get("HOME", "/root")}
+        done = subprocess.run(args, cwd=self.work, env=run_env, capture_output=True, text=True, timeout=1800)
+        (self.root / f"{name}.log").write_text(done.stdout + done.stderr)
+        return done.returncode, done.stdout + done.stderr
+
+    def summaries(self, name: str) -> dict[str, dict]:
+        return {p.name.removesuffix(".summary.json"): json.loads(p.read_text()) for p in (self.root / "artifacts" / name).glob("plan-*/*.summary.json")}
+
+    def github(self) -> dict:
+        return json.loads((self.root / "github.json").read_text())
+
+    def applied(self) -> list[str]:
+        log = self.root / "state" / "applied.log"
+        return log.read_text().split() if log.exists() else []
+
+
+
+
+def make_world(root: Path, catalog: str, edit_catalog=None) -> World:
+    """A clone of this project under root/work whose main holds the workflow rendered for
+    `catalog` (a path inside the project; edit_catalog(path) may write it first), pushed to
+    the bare repository root/remote.git."""
+    work, remote = root / "work", root / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, work / name)
+    if edit_catalog is not None:
+        edit_catalog(work / catalog)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    out = root / "rendered"
+    subprocess.run([str(PYTHON), "main.py", "--catalog", catalog], cwd=work, env={**os.environ, "CDKTF_OUTDIR": str(out)}, capture_output=True, check=True)
+    (work / WORKFLOW).parent.mkdir(parents=True)
+    shutil.copy(out / "rollout" / "github-workflow.yml", work / WORKFLOW)
+    world = World(root=root, work=work, remote=remote)
+    world.git("remote", "add", "origin", str(remote))
+    world.commit("the fleet and its rollout workflow", "main")
+    return world

@@ -1,0 +1,130 @@
+"""The rendered rollout workflow, run end to end on a real Actions engine (act) on this machine,
+offline, for the three events it handles: push to main, a pull request, the schedule.
+
+The repository is a temporary clone of this project with the example fleet's workflow
+committed in .github/workflows/; its "origin" is a local bare repository. Third-party actions
+are replaced by the stand-ins in tests/act/ (see its README): AWS is offline, states live in a
+directory, artifacts and the cache in others, GitHub's API is a JSON file.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.act.engine import WORKFLOW, World, make_world
+
+CATALOG = "catalog/fleet.yaml"
+FLEET = {f"{env}-{layer}" for env in ("dev", "prod", "eu", "legacy") for layer in ("source", "warehouse", "integration", "target-database")}
+QA = '''  - name: qa
+    region: us-east-1
+    rollout_wave: 0
+    source_account: {account_id: "111111111111", role_arn: "arn:aws:iam::111111111111:role/zeroetl-deployer"}
+    network:
+      vpc_cidr: 10.60.0.0/16
+      availability_zones: [us-east-1a, us-east-1b, us-east-1c]
+    sources:
+      - name: orders
+        cluster_identifier: qa-orders
+        integration: {integration_name: qa-orders-zero-etl}
+        target_database: {database_name: orders}
+    warehouse:
+      namespace_name: qa-analytics
+      workgroup_name: qa-analytics
+
+'''
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The clone with the workflow on main, pushed."""
+    return make_world(tmp_path_factory.mktemp("act"), CATALOG)
+
+
+@pytest.fixture(scope="module")
+def first_rollout(world: World) -> tuple[int, str]:
+    return world.act("push", {"ref": "refs/heads/main"}, "push-1")
+
+
+def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: World, first_rollout: tuple[int, str]) -> None:
+    code, log = first_rollout
+    assert code == 0, log[-5000:]
+    applied = world.applied()
+    assert sorted(applied) == sorted(FLEET), "no deployed tag yet: every stack, each once"
+    position = {stack: applied.index(stack) for stack in applied}
+    for env in ("dev", "prod", "eu", "legacy"):
+        assert position[f"{env}-source"] < position[f"{env}-warehouse"] < position[f"{env}-integration"] < position[f"{env}-target-database"]
+    assert max(position[f"{env}-target-database"] for env in ("dev", "legacy")) < min(position[f"{env}-source"] for env in ("prod", "eu")), "wave 0 before wave 1"
+    summaries = world.summaries("push-1")
+    assert {name: s["status"] for name, s in summaries.items()} == {stack: "planned" for stack in FLEET}
+    assert all(s["mode"] == "rollout" and not s["findings"] for s in summaries.values())
+    # what was applied is the plan file the plan job saved, checked by Terraform itself
+    assert "is not a saved plan" not in log
+    head = world.git("rev-parse", "HEAD")
+    assert subprocess.run(["git", "-C", str(world.remote), "rev-parse", "zeroetl-deployed"], capture_output=True, text=True).stdout.strip() == head
+
+
+def test_pull_request_plans_only_what_changed_and_comments_once(world: World, first_rollout: tuple[int, str]) -> None:
+    world.git("checkout", "-q", "-B", "feature", "main")
+    catalog = world.work / CATALOG
+    text = catalog.read_text().replace("max_capacity: 32", "max_capacity: 64", 1)
+    catalog.write_text(text.replace("  # Cross-account: two Aurora sources", QA + "  # Cross-account: two Aurora sources", 1))
+    world.commit("dev: more capacity; a new qa environment", "feature")
+    payload = {"number": 7, "pull_request": {"number": 7, "base": {"ref": "main"}, "head": {"ref": "feature"}}}
+    code, log = world.act("pull_request", payload, "pr-1")
+    assert code == 0, log[-5000:]
+    status = {name: s["status"] for name, s in world.summaries("pr-1").items()}
+    assert status == {
+        "dev-warehouse": "planned",
+        "dev-integration": "planned",
+        "dev-target-database": "planned",
+        "qa-source": "planned",
+        # a new environment: what reads a state not applied yet waits, and the job is green
+        "qa-warehouse": "waiting",
+        "qa-integration": "waiting",
+        "qa-target-database": "waiting",
+    }
+    assert len(world.applied()) == len(FLEET), "a pull request applies nothing"
+    comments = world.github()["comments"]
+    assert len(comments) == 1 and comments[0]["issue_number"] == 7
+    body = comments[0]["body"]
+    assert body.startswith("<!-- zeroetl-plan-summary -->") and "7 stack(s)" in body
+    assert "| wave 0 warehouses | `qa-warehouse` |" in body and "waits: plans once qa-source is applied" in body
+    assert "| wave 0 warehouses | `dev-warehouse` |" in body and "| ok |" in body
+    # a second push to the pull request updates the one comment
+    (world.work / CATALOG).write_text((world.work / CATALOG).read_text().replace("max_capacity: 64", "max_capacity: 128", 1))
+    world.commit("dev: even more capacity", "feature")
+    code, log = world.act("pull_request", payload, "pr-2")
+    assert code == 0, log[-5000:]
+    github = world.github()
+    assert len(github["comments"]) == 1 and [c["name"] for c in github["calls"]] == ["createComment", "updateComment"]
+    world.git("checkout", "-q", "main")
+
+
+def test_schedule_plans_every_stack_and_keeps_one_issue_per_drifted_stack(world: World, first_rollout: tuple[int, str]) -> None:
+    code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-1")
+    assert code == 0, log[-5000:]
+    summaries = world.summaries("schedule-1")
+    assert set(summaries) == FLEET and all(s["mode"] == "drift" for s in summaries.values())
+    # The offline "AWS" records outputs, not resources: every applied stack's resources are
+    # missing from it, which is drift, and each drifted stack gets its issue.
+    drifted = {name for name, s in summaries.items() if s["status"] == "drift"}
+    assert drifted == FLEET
+    issues = world.github()["issues"]
+    assert sorted(i["title"] for i in issues) == sorted(f"Drift: {stack}" for stack in FLEET)
+    assert all(i["labels"] == ["zeroetl-drift"] and i["state"] == "open" for i in issues)
+
+
+def test_the_dollar_dollar_break_fails_on_the_engine(world: World, first_rollout: tuple[int, str]) -> None:
+    """The break issue 12 found: every expression rendered as `$${{ ... }}`. actionlint took it;
+    the engine must not."""
+    world.git("checkout", "-q", "-B", "broken", "main")
+    workflow = world.work / WORKFLOW
+    workflow.write_text(workflow.read_text().replace("${{", "$${{"))
+    world.commit("the $$ break", "broken")
+    payload = {"number": 8, "pull_request": {"number": 8, "base": {"ref": "main"}, "head": {"ref": "broken"}}}
+    code, log = world.act("pull_request", payload, "broken")
+    world.git("checkout", "-q", "main")
+    assert code != 0
+    assert "Invalid JSON" in log, "the stray `$` reaches the matrix: fromJSON('$[...]') fails"

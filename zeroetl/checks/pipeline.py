@@ -1,0 +1,176 @@
+"""The rollout workflow's plan and apply steps, one stack at a time:
+
+    python3 -m zeroetl.checks.pipeline plan STACK --wave TITLE --order N [--mode review|rollout|drift]
+    python3 -m zeroetl.checks.pipeline apply STACK
+    python3 -m zeroetl.checks.pipeline summary [--title TEXT]
+
+Standard library only (with plan_guard.py): the plan and apply jobs install Terraform and
+nothing else, and run this with the runner's own python3.
+
+`plan` runs `terraform init` and `terraform plan -out` in cdktf.out/stacks/STACK, saves the
+plan and its `terraform show -json` under plans/, runs the plan guard on it and writes
+plans/STACK.summary.json: counts of adds, changes, replaces and destroys, the stateful
+resources touched, and the verdict. Its exit code is the job's colour:
+- review (pull requests): a stack whose upstream state does not exist yet (a new
+  environment: its warehouse is applied in an earlier wave) is "waiting", not an error;
+- rollout (main): the plan that `apply` applies; waiting is an error, since the waves apply
+  every upstream before its readers;
+- drift (schedule): `-detailed-exitcode`; a plan with changes is "drift", reported, not red.
+A guard refusal or a failed plan exits 1. `apply` applies the saved plan file and nothing
+else: what was planned and guarded is what changes (Terraform refuses a plan whose state has
+moved since). `summary` turns every summary file into one Markdown report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from zeroetl.checks.plan_guard import STATEFUL_TYPES, check_plan
+
+PLANS = Path("plans")
+OUTDIR = Path("cdktf.out")
+MARKER = "<!-- zeroetl-plan-summary -->"
+MISSING_STATE = "Unable to find remote state"
+UPSTREAM = re.compile(r"terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9-]+)")
+ALLOW_ENV = "ZEROETL_GUARD_ALLOW"  # space-separated addresses this run may delete or replace
+
+
+def _terraform(stack_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+    return subprocess.run(["terraform", *args], cwd=stack_dir, env=env, capture_output=True, text=True)
+
+
+def _tail(done: subprocess.CompletedProcess[str], lines: int = 15) -> str:
+    return "\n".join((done.stderr.strip() or done.stdout.strip()).splitlines()[-lines:])
+
+
+def counts(plan: dict[str, Any]) -> dict[str, Any]:
+    """Adds, changes, replaces and destroys of a `terraform show -json` plan, and the stateful
+    resources it touches (address: action)."""
+    tally = {"add": 0, "change": 0, "replace": 0, "destroy": 0}
+    stateful: dict[str, str] = {}
+    for change in plan.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        kind = {("create",): "add", ("update",): "change", ("delete",): "destroy"}.get(tuple(actions), "replace" if sorted(actions) == ["create", "delete"] else None)
+        if kind is None or change.get("mode") != "managed":
+            continue
+        tally[kind] += 1
+        if change["type"] in STATEFUL_TYPES and kind != "add":
+            stateful[change["address"]] = kind
+    return {**tally, "stateful": stateful}
+
+
+def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, plans: Path = PLANS) -> int:
+    stack_dir = (outdir / "stacks" / stack).resolve()
+    plans.mkdir(parents=True, exist_ok=True)
+    summary: dict[str, Any] = {"stack": stack, "wave": wave, "order": order, "mode": mode}
+
+    def finish(status: str, code: int, **fields: Any) -> int:
+        summary.update(status=status, **fields)
+        (plans / f"{stack}.summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        print(f"{stack}: {status}" + (f": {fields['detail']}" if fields.get("detail") else ""), file=sys.stderr if code else sys.stdout)
+        return code
+
+    if not (stack_dir / "cdk.tf.json").is_file():
+        return finish("failed", 1, detail=f"{stack_dir} holds no cdk.tf.json: the synth job's artifact is missing or stale")
+    init = _terraform(stack_dir, "init", "-input=false", "-no-color")
+    if init.returncode != 0:
+        return finish("failed", 1, detail=_tail(init))
+    plan_file = (plans / f"{stack}.tfplan").resolve()
+    args = ["plan", "-input=false", "-no-color", f"-out={plan_file}"] + (["-detailed-exitcode"] if mode == "drift" else [])
+    done = _terraform(stack_dir, *args)
+    if done.returncode not in (0, 2):
+        if MISSING_STATE in done.stderr + done.stdout:
+            upstream = sorted(set(UPSTREAM.findall(done.stderr + done.stdout)))
+            if mode == "review":
+                return finish("waiting", 0, waiting_for=upstream, detail=f"plans once {', '.join(upstream) or 'its upstream'} is applied (an earlier wave)")
+        return finish("failed", 1, detail=_tail(done))
+    shown = _terraform(stack_dir, "show", "-json", "-no-color", str(plan_file))
+    if shown.returncode != 0:
+        return finish("failed", 1, detail=_tail(shown))
+    document = json.loads(shown.stdout)
+    (plans / f"{stack}.json").write_text(shown.stdout, encoding="utf-8")
+    findings = [str(f) for f in check_plan(document, stack, frozenset(os.environ.get(ALLOW_ENV, "").split()))]
+    fields = {**counts(document), "findings": findings}
+    if findings:
+        return finish("refused", 1, detail="; ".join(findings), **fields)
+    if mode == "drift":
+        return finish("drift" if done.returncode == 2 else "in-sync", 0, **fields)
+    return finish("planned", 0, **fields)
+
+
+def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS) -> int:
+    """Apply the saved plan of the stack, if its summary says it was planned and passed the guard."""
+    summary_file = plans / f"{stack}.summary.json"
+    status = json.loads(summary_file.read_text(encoding="utf-8"))["status"] if summary_file.is_file() else "missing"
+    if status != "planned":
+        print(f"{stack}: not applied: its plan is {status}, not planned and guarded", file=sys.stderr)
+        return 1
+    stack_dir = (outdir / "stacks" / stack).resolve()
+    for args in (["init", "-input=false", "-no-color"], ["apply", "-input=false", "-no-color", str((plans / f"{stack}.tfplan").resolve())]):
+        done = _terraform(stack_dir, *args)
+        print(done.stdout)
+        if done.returncode != 0:
+            print(f"{stack}: terraform {args[0]} failed:\n{_tail(done)}", file=sys.stderr)
+            return 1
+    return 0
+
+
+VERDICT = {
+    "planned": "ok",
+    "in-sync": "in sync",
+    "drift": "**drift**",
+    "waiting": "waits",
+    "refused": "**refused**",
+    "failed": "**plan failed**",
+}
+
+
+def summary(plans: Path = PLANS, title: str = "zeroetl plan") -> str:
+    """One Markdown report of every plans/*.summary.json, in wave order (as the files name it)."""
+    rows = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(plans.glob("**/*.summary.json"))]
+    rows.sort(key=lambda r: (r.get("order", 0), r["stack"]))
+    lines = [MARKER, f"### {title}: {len(rows)} stack(s)", ""]
+    if not rows:
+        return "\n".join(lines + ["No stack differs from the base: nothing to plan.", ""])
+    lines += ["| wave | stack | add | change | replace | destroy | stateful resources touched | guard |", "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    for row in rows:
+        stateful = ", ".join(f"`{address}` ({action})" for address, action in row.get("stateful", {}).items()) or "none"
+        numbers = [str(row.get(key, "")) for key in ("add", "change", "replace", "destroy")]
+        verdict = VERDICT.get(row["status"], row["status"])
+        if row["status"] in ("waiting", "refused", "failed"):
+            verdict += ": " + row.get("detail", "").replace("\n", " ").replace("|", "\\|")[:300]
+        lines.append(f"| {row.get('wave', '')} | `{row['stack']}` | {' | '.join(numbers)} | {stateful} | {verdict} |")
+    return "\n".join(lines + [""])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m zeroetl.checks.pipeline", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    planning = commands.add_parser("plan", help="plan one stack, save the plan, guard it, summarize it")
+    planning.add_argument("stack")
+    planning.add_argument("--wave", default="", help="the wave's title, for the summary")
+    planning.add_argument("--order", type=int, default=0, help="the wave's place in the rollout, for the summary's order")
+    planning.add_argument("--mode", choices=("review", "rollout", "drift"), default="review")
+    applying = commands.add_parser("apply", help="apply one stack's saved, guarded plan")
+    applying.add_argument("stack")
+    summarizing = commands.add_parser("summary", help="Markdown of every plans/*.summary.json")
+    summarizing.add_argument("--title", default="zeroetl plan")
+    args = parser.parse_args(argv)
+    if args.command == "plan":
+        return plan(args.stack, args.wave, args.order, args.mode)
+    if args.command == "apply":
+        return apply(args.stack)
+    print(summary(title=args.title))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
