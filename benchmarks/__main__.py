@@ -4,12 +4,17 @@ Generates fleets of 1, 10 and 100 environments (benchmarks/fleet.py) and measure
 - a bare `import cdktf_cdktf_provider_aws` in a fresh process (the yardstick);
 - `main.py` synthesizing each fleet, fast path and --plain, and the peak memory of its whole
   process tree (Python and node together, as proportional set size);
-- `main.py verify` checking each fleet in one Terraform run;
+- `main.py verify` checking each fleet (roots of at most 200 stacks, two plans at a time);
 - `terraform plan` of each stack on its own, as the tests do, whose sum the verification is
   compared with. Every stack is planned up to 10 environments; at 100 that would be ~400
   plans (~20 minutes), so by default the stacks of the first 8 environments (each of the
   fleet's 4 shapes twice) are planned and the sum is estimated from the mean per shape and
   layer; --all-plans plans every stack.
+At 100 environments it also measures re-synthesis through the synthesis cache (a cache of its
+own in the work directory): with nothing changed, and after one environment's entry changed
+(a new edit each run), and compares each cached output with a cold one byte for byte.
+Then a --scale fleet (default 1,000 environments) is synthesized cold and verified once each,
+with the peak memory of each.
 Each timing is the median of --repeat runs after one warm-up run. Prints the figures, the
 ratios the README promises, and exits 1 if a target is missed.
 """
@@ -32,12 +37,14 @@ from pathlib import Path
 import click
 
 from benchmarks.fleet import write_fleet
+from benchmarks.rollout import RolloutFigures, measure_rollout
 from tests.harness import Synthesized, prepare_offline
 from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.naming import Layer, stack_name
 
 PROJECT = Path(__file__).resolve().parent.parent
 GIB = 1024**3
+CACHED_AT = 100  # environments: the fleet whose re-synthesis is measured
 PLAN_ALL_UP_TO = 10  # environments; larger fleets plan a sample of stacks on their own
 SAMPLED_ENVIRONMENTS = 8  # two of each of the example fleet's four shapes
 TARGETS = (
@@ -46,6 +53,13 @@ TARGETS = (
     ("synthesize 1 environment / bare import", "synth_1", 0.5),
     ("verify 100 environments / sum of separate plans", "verify_100", 0.2),
     ("peak memory of synthesis at 100 environments (GiB)", "memory_100", 1.5),
+    ("re-synthesize 100 environments, none changed / bare import", "resynth_none", 0.1),
+    ("re-synthesize 100 environments, one changed / bare import", "resynth_one", 0.35),
+    ("files where a cached output differs from a cold one", "mismatches", 0),
+    ("verify at --scale / verify 100 environments", "verify_scale", 11.0),
+    ("cold synthesis + verify at --scale (minutes)", "scale_minutes", 10.0),
+    ("peak memory of synthesis at --scale (GiB)", "scale_synth_memory", 2.0),
+    ("peak memory of verification at --scale (GiB)", "scale_verify_memory", 2.0),
 )
 
 
@@ -53,18 +67,19 @@ class Failed(RuntimeError):
     pass
 
 
-def run(command: list[str], env: dict[str, str] | None = None, cwd: Path = PROJECT, memory: bool = False) -> tuple[float, int]:
+def run(command: list[str], env: dict[str, str] | None = None, cwd: Path = PROJECT, memory: bool = False, every: float = 0.05) -> tuple[float, int]:
     """(wall seconds, peak memory in bytes of the process and all its descendants together; 0
     unless memory). Memory is the sum of their proportional set sizes (PSS): a page shared by
     several processes (the node binary, Python's libraries) counts once over all of them, where
-    summing RSS would count it once per process. Sampled every 50 ms, in a run of its own."""
+    summing RSS would count it once per process. Sampled every `every` seconds: reading the
+    PSS of a process of a few GB costs milliseconds, so runs of minutes sample less often."""
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
         peak = 0
         while memory and proc.poll() is None:
             peak = max(peak, tree_pss(proc.pid))
-            time.sleep(0.05)
+            time.sleep(every)
         code = proc.wait()
         seconds = time.perf_counter() - started
         if code != 0:
@@ -99,6 +114,22 @@ class Figures:
     plans: dict[int, dict[str, float]] = field(default_factory=dict)  # planned stacks: seconds
     inits: dict[int, list[float]] = field(default_factory=dict)
     plan_sum: dict[int, tuple[float, bool]] = field(default_factory=dict)  # (seconds, estimated)
+    resynth_none: list[float] = field(default_factory=list)
+    resynth_one: list[float] = field(default_factory=list)
+    compared: int = 0  # files compared between cached and cold outputs
+    mismatches: list[str] = field(default_factory=list)
+    scale: Scale | None = None
+    rollout: RolloutFigures | None = None
+
+
+@dataclass
+class Scale:
+    environments: int
+    stacks: int
+    synth: float
+    synth_memory: int
+    verify: float = 0.0
+    verify_memory: int = 0
 
 
 def median(values: list[float]) -> float:
@@ -110,7 +141,7 @@ def timings(command: list[str], repeat: int, env: dict[str, str] | None = None) 
     return [run(command, env)[0] for _ in range(repeat + 1)][1:]
 
 
-def measure(figures: Figures, sizes: list[int], workdir: Path, all_plans: bool, say) -> None:
+def measure(figures: Figures, sizes: list[int], scale: int, workdir: Path, all_plans: bool, say) -> None:
     python = sys.executable
     figures.bare = timings([python, "-c", "import cdktf_cdktf_provider_aws"], figures.repeat)
     say(f"bare import: {median(figures.bare):.2f} s")
@@ -125,10 +156,55 @@ def measure(figures: Figures, sizes: list[int], workdir: Path, all_plans: bool, 
         figures.plain[size] = [run([*synth, "--plain"], {"CDKTF_OUTDIR": str(workdir / f"plain-{size}")})[0]]
         figures.stacks[size] = len(list((outdir / "stacks").iterdir()))
         say(f"{size} environment(s), {figures.stacks[size]} stacks: synth {median(times):.2f} s, plain {figures.plain[size][0]:.2f} s, peak {figures.memory[size] / GIB:.2f} GiB")
+        if size == CACHED_AT:
+            resynthesis(figures, size, outdir, workdir, say)
         verify = [python, "main.py", "verify", "--outdir", str(outdir)]
         figures.verify[size] = timings(verify, figures.repeat)
         say(f"  verify {median(figures.verify[size]):.2f} s")
         separate_plans(figures, size, catalog, outdir, all_plans, say)
+    if scale:
+        large_fleet(figures, scale, workdir, say)
+
+
+def resynthesis(figures: Figures, size: int, cold: Path, workdir: Path, say) -> None:
+    """main.py through a cache of its own: filled once, then timed with nothing changed and
+    after a one-environment edit; each cached output compared with a cold one."""
+    python = sys.executable
+    cached = workdir / f"cached-{size}"
+    env = {"CDKTF_OUTDIR": str(cached), "ZEROETL_CACHE_DIR": str(workdir / "cache")}
+    synth = [python, "main.py", "--catalog", str(workdir / f"fleet-{size}.yaml")]
+    run(synth, env)  # fills the cache
+    figures.resynth_none = timings(synth, figures.repeat, env)
+    compare(figures, cold, cached)
+    edited = workdir / f"fleet-{size}-edited.yaml"
+    for edit in range(1, figures.repeat + 2):  # the first is the warm-up
+        write_fleet(size, edited, edit=edit)
+        figures.resynth_one.append(run([python, "main.py", "--catalog", str(edited)], env)[0])
+    del figures.resynth_one[0]
+    run([python, "main.py", "--no-cache", "--catalog", str(edited)], {"CDKTF_OUTDIR": str(workdir / f"cold-edited-{size}")})
+    compare(figures, workdir / f"cold-edited-{size}", cached)
+    say(f"  re-synthesis from the cache: none changed {median(figures.resynth_none):.2f} s, one changed {median(figures.resynth_one):.2f} s; {len(figures.mismatches)} file(s) differ from cold")
+
+
+def compare(figures: Figures, cold: Path, cached: Path) -> None:
+    """Record every file missing from either output or differing in a byte."""
+    files = {root: {p.relative_to(root) for p in root.rglob("*") if p.is_file()} for root in (cold, cached)}
+    both = files[cold] & files[cached]
+    figures.compared += len(files[cold] | files[cached])
+    figures.mismatches += [f"{cached}/{p}" for p in sorted(files[cold] ^ files[cached])]
+    figures.mismatches += [f"{cached}/{p}" for p in sorted(both) if (cold / p).read_bytes() != (cached / p).read_bytes()]
+
+
+def large_fleet(figures: Figures, size: int, workdir: Path, say) -> None:
+    """One cold synthesis and one verification of a --scale fleet, each with its peak memory."""
+    python = sys.executable
+    path, outdir = workdir / f"fleet-{size}.yaml", workdir / f"out-{size}"
+    write_fleet(size, path)
+    seconds, memory = run([python, "main.py", "--no-cache", "--catalog", str(path)], {"CDKTF_OUTDIR": str(outdir)}, memory=True, every=0.5)
+    figures.scale = Scale(environments=size, stacks=len(list((outdir / "stacks").iterdir())), synth=seconds, synth_memory=memory)
+    say(f"{size} environments, {figures.scale.stacks} stacks: cold synth {seconds:.1f} s, peak {memory / GIB:.2f} GiB; verifying")
+    figures.scale.verify, figures.scale.verify_memory = run([python, "main.py", "verify", "--outdir", str(outdir)], memory=True, every=0.5)
+    say(f"  verify {figures.scale.verify:.1f} s, peak {figures.scale.verify_memory / GIB:.2f} GiB")
 
 
 def separate_plans(figures: Figures, size: int, catalog: Catalog, outdir: Path, all_plans: bool, say) -> None:
@@ -170,6 +246,16 @@ def ratios(figures: Figures) -> dict[str, float]:
         found["memory_100"] = figures.memory[100] / GIB
     if 1 in figures.synth:
         found["synth_1"] = median(figures.synth[1]) / bare
+    if figures.resynth_none:
+        found["resynth_none"] = median(figures.resynth_none) / bare
+        found["resynth_one"] = median(figures.resynth_one) / bare
+        found["mismatches"] = len(figures.mismatches)
+    if figures.scale:
+        if 100 in figures.verify:
+            found["verify_scale"] = figures.scale.verify / median(figures.verify[100])
+        found["scale_minutes"] = (figures.scale.synth + figures.scale.verify) / 60
+        found["scale_synth_memory"] = figures.scale.synth_memory / GIB
+        found["scale_verify_memory"] = figures.scale.verify_memory / GIB
     return found
 
 
@@ -215,6 +301,22 @@ def report(figures: Figures) -> list[str]:
             f"verify {per_stack(figures.verify):.0f} ms; one separate plan {median(all_plans) * 1000:.0f} ms "
             f"(+ init {median(all_inits) * 1000:.0f} ms)",
         ]
+    if figures.resynth_none:
+        lines += [
+            "",
+            f"re-synthesis of {CACHED_AT} environments from the cache: none changed {median(figures.resynth_none):.2f} s, "
+            f"one changed {median(figures.resynth_one):.2f} s; cached vs cold: {figures.compared} files compared, {len(figures.mismatches)} differ",
+        ]
+        lines += [f"  differs: {path}" for path in figures.mismatches[:10]]
+    if figures.scale:
+        big = figures.scale
+        lines += [
+            "",
+            f"{big.environments} environments, {big.stacks} stacks (one run each): cold synth {big.synth:.1f} s (peak {big.synth_memory / GIB:.2f} GiB), "
+            f"verify {big.verify:.1f} s (peak {big.verify_memory / GIB:.2f} GiB); together {(big.synth + big.verify) / 60:.1f} min",
+        ]
+    if figures.rollout:
+        lines += ["", *figures.rollout.lines()]
     found = ratios(figures)
     lines += ["", "targets:"]
     for label, key, limit in TARGETS:
@@ -227,9 +329,11 @@ def report(figures: Figures) -> list[str]:
 @click.command()
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, help="Timed runs per measurement, after one warm-up.")
 @click.option("--sizes", default="1,10,100", show_default=True, help="Fleet sizes in environments, comma separated.")
+@click.option("--scale", type=click.IntRange(min=0), default=1000, show_default=True, help="Also synthesize and verify a fleet of this many environments once (0: skip).")
+@click.option("--rollout", "rollout_size", type=click.IntRange(min=0), default=100, show_default=True, help="Also run the rollout workflow's pull request for one changed environment of a fleet this large under act (0: skip).")
 @click.option("--all-plans", is_flag=True, help="Plan every stack of every fleet on its own (~20 minutes at 100 environments).")
 @click.option("--keep", type=click.Path(path_type=Path, file_okay=False), help="Work in this directory and keep it (default: a temporary one).")
-def main(repeat: int, sizes: str, all_plans: bool, keep: Path | None) -> None:
+def main(repeat: int, sizes: str, scale: int, rollout_size: int, all_plans: bool, keep: Path | None) -> None:
     """Measure synthesis and verification at fleet scale; print the figures and the ratios."""
     say = lambda line: click.echo(line, err=True)  # noqa: E731 - progress on stderr, the report on stdout
     figures = Figures(repeat=repeat)
@@ -237,7 +341,9 @@ def main(repeat: int, sizes: str, all_plans: bool, keep: Path | None) -> None:
         workdir = keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         try:
-            measure(figures, [int(s) for s in sizes.split(",")], workdir, all_plans, say)
+            measure(figures, [int(s) for s in sizes.split(",") if s], scale, workdir, all_plans, say)
+            if rollout_size:
+                figures.rollout = measure_rollout(rollout_size, say)
         except Failed as exc:
             raise click.ClickException(str(exc)) from exc
     lines = report(figures)

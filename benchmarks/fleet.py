@@ -24,7 +24,9 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "catalog" / "fleet.yaml"
 ACCOUNT_ID = re.compile(r"\b\d{12}\b")
 
 
-def fleet_document(size: int, example: Path = EXAMPLE) -> dict[str, Any]:
+def fleet_document(size: int, example: Path = EXAMPLE, edit: int = 0) -> dict[str, Any]:
+    """The fleet of `size` environments; edit > 0 tags the first environment `bench-edit: <edit>`,
+    a one-environment change (its four stacks change, no other's)."""
     document = yaml.safe_load(example.read_text(encoding="utf-8"))
     shapes = document["environments"]
     environments = []
@@ -34,10 +36,12 @@ def fleet_document(size: int, example: Path = EXAMPLE) -> dict[str, Any]:
         # The account ids sit in account_id fields and inside ARNs; rewrite them wherever they are.
         text = ACCOUNT_ID.sub(lambda m: f"{i:04d}{m.group()[4:]}", yaml.safe_dump(env, sort_keys=False))
         environments.append(yaml.safe_load(text))
+    if edit:
+        environments[0]["tags"] = {**environments[0].get("tags", {}), "bench-edit": str(edit)}
     return {**document, "environments": environments}
 
 
-def write_fleet(size: int, path: Path) -> Catalog:
+def write_fleet(size: int, path: Path, edit: int = 0) -> Catalog:
     """Write a fleet of `size` environments to path and return it loaded (and so validated)."""
-    path.write_text(yaml.safe_dump(fleet_document(size), sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.safe_dump(fleet_document(size, edit=edit), sort_keys=False), encoding="utf-8")
     return load_catalog(path)
