@@ -9,11 +9,13 @@ directory, artifacts and the cache in others, GitHub's API is a JSON file.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 
 import pytest
 
-from tests.act.engine import WORKFLOW, World, make_world
+from tests.act.engine import PYTHON, WORKFLOW, World, make_world
 
 CATALOG = "catalog/fleet.yaml"
 FLEET = {f"{env}-{layer}" for env in ("dev", "prod", "eu", "legacy") for layer in ("source", "warehouse", "integration", "target-database")}
@@ -117,14 +119,21 @@ def test_schedule_plans_every_stack_and_keeps_one_issue_per_drifted_stack(world:
 
 
 def test_the_dollar_dollar_break_fails_on_the_engine(world: World, first_rollout: tuple[int, str]) -> None:
-    """The break issue 12 found: every expression rendered as `$${{ ... }}`. actionlint took it;
-    the engine must not."""
+    """The break issue 12 found: the template rendered every expression as `$${{ ... }}`, which
+    actionlint accepts. Reproduced in the template itself, so the workflow is still the one
+    the catalog renders and only the stray `$` can fail the run."""
     world.git("checkout", "-q", "-B", "broken", "main")
-    workflow = world.work / WORKFLOW
-    workflow.write_text(workflow.read_text().replace("${{", "$${{"))
+    template = world.work / "templates" / "rollout" / "github-workflow.yml.j2"
+    template.write_text(template.read_text().replace("{{ '${{' }}", "{{ '$${{' }}"))
+    out = world.root / "broken-render"
+    subprocess.run([str(PYTHON), "main.py", "--catalog", CATALOG], cwd=world.work, env={**os.environ, "CDKTF_OUTDIR": str(out)}, capture_output=True, check=True)
+    shutil.copy(out / "rollout" / "github-workflow.yml", world.work / WORKFLOW)
+    assert "$${{ matrix.stack }}" in (world.work / WORKFLOW).read_text()
     world.commit("the $$ break", "broken")
     payload = {"number": 8, "pull_request": {"number": 8, "base": {"ref": "main"}, "head": {"ref": "broken"}}}
     code, log = world.act("pull_request", payload, "broken")
     world.git("checkout", "-q", "main")
     assert code != 0
-    assert "Invalid JSON" in log, "the stray `$` reaches the matrix: fromJSON('$[...]') fails"
+    assert "zeroetl rollout/synth] 🏁  Job succeeded" in log, "the workflow is the rendered one: synthesis passes"
+    assert "Synthesize $catalog/fleet.yaml" in log, "the engine keeps the stray `$`"
+    assert "Invalid JSON" in log, "the synth job's outputs reach the matrix as `$[...]`, which fromJSON refuses"
