@@ -322,7 +322,7 @@ def report(figures: Figures) -> list[str]:
     for label, key, limit in TARGETS:
         if key in found:
             verdict = "ok" if found[key] <= limit else "MISSED"
-            lines.append(f"  {label:<52} {found[key]:6.3f}  (<= {limit})  {verdict}")
+            lines.append(f"  {label:<58} {found[key]:6.3f}  (<= {limit})  {verdict}")
     return lines
 
 

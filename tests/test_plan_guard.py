@@ -88,3 +88,22 @@ def test_guard_command_exits_non_zero_listing_each_refusal(replaced_integration:
     assert f"{address} would be replaced" in refused.stderr
     allowed = subprocess.run([sys.executable, "main.py", "guard", str(path), "--allow", address], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_the_workflow_summary_counts_a_real_destructive_plan_and_shows_the_refusal(destructive_source: tuple[dict, str], tmp_path: Path) -> None:
+    """pipeline.py, the rollout workflow's plan step, on the real plan: the replaced cluster and
+    the deleted key are counted, named as stateful resources touched, and refused."""
+    from zeroetl.checks.pipeline import MARKER, counts, summary
+
+    plan, address = destructive_source
+    found = counts(plan)
+    assert found["stateful"] == {address: "replace", "aws_kms_key.retired_key": "destroy"}
+    assert found["replace"] >= 1 and found["destroy"] >= 1 and found["add"] >= 1
+    findings = [str(f) for f in check_plan(plan, "demo-source")]
+    (tmp_path / "demo-source.summary.json").write_text(json.dumps({"stack": "demo-source", "wave": "wave 0 sources", "order": 1, "status": "refused", "detail": "; ".join(findings), **found}))
+    report = summary(tmp_path, "zeroetl review")
+    row = next(line for line in report.splitlines() if "`demo-source`" in line)
+    assert report.startswith(MARKER) and "1 stack(s)" in report
+    assert f"`{address}` (replace)" in row and "`aws_kms_key.retired_key` (destroy)" in row
+    assert "**refused**" in row and "holds data" in row
+    assert f"| {found['add']} | {found['change']} | {found['replace']} | {found['destroy']} |" in row

@@ -63,6 +63,7 @@ def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: W
     assert all(s["mode"] == "rollout" and not s["findings"] for s in summaries.values())
     # what was applied is the plan file the plan job saved, checked by Terraform itself
     assert "is not a saved plan" not in log
+    assert "cache miss" in log and "cache saved as zeroetl-synth-" in log, "the synth job saves the synthesis cache"
     head = world.git("rev-parse", "HEAD")
     assert subprocess.run(["git", "-C", str(world.remote), "rev-parse", "zeroetl-deployed"], capture_output=True, text=True).stdout.strip() == head
 
@@ -76,6 +77,7 @@ def test_pull_request_plans_only_what_changed_and_comments_once(world: World, fi
     payload = {"number": 7, "pull_request": {"number": 7, "base": {"ref": "main"}, "head": {"ref": "feature"}}}
     code, log = world.act("pull_request", payload, "pr-1")
     assert code == 0, log[-5000:]
+    assert "cache restored from zeroetl-synth-" in log, "the synth job starts from main's synthesis cache"
     status = {name: s["status"] for name, s in world.summaries("pr-1").items()}
     assert status == {
         "dev-warehouse": "planned",

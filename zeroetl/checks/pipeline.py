@@ -40,6 +40,9 @@ MARKER = "<!-- zeroetl-plan-summary -->"
 MISSING_STATE = "Unable to find remote state"
 UPSTREAM = re.compile(r"terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9-]+)")
 ALLOW_ENV = "ZEROETL_GUARD_ALLOW"  # space-separated addresses this run may delete or replace
+# A pull request's plan and main's apply of one stack may meet at its state lock (S3 lock
+# file): wait for the other instead of failing.
+LOCK_TIMEOUT = "-lock-timeout=20m"
 
 
 def _terraform(stack_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -84,7 +87,7 @@ def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, pl
     if init.returncode != 0:
         return finish("failed", 1, detail=_tail(init))
     plan_file = (plans / f"{stack}.tfplan").resolve()
-    args = ["plan", "-input=false", "-no-color", f"-out={plan_file}"] + (["-detailed-exitcode"] if mode == "drift" else [])
+    args = ["plan", "-input=false", "-no-color", LOCK_TIMEOUT, f"-out={plan_file}"] + (["-detailed-exitcode"] if mode == "drift" else [])
     done = _terraform(stack_dir, *args)
     if done.returncode not in (0, 2):
         if MISSING_STATE in done.stderr + done.stdout:
@@ -114,7 +117,7 @@ def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS) -> int:
         print(f"{stack}: not applied: its plan is {status}, not planned and guarded", file=sys.stderr)
         return 1
     stack_dir = (outdir / "stacks" / stack).resolve()
-    for args in (["init", "-input=false", "-no-color"], ["apply", "-input=false", "-no-color", str((plans / f"{stack}.tfplan").resolve())]):
+    for args in (["init", "-input=false", "-no-color"], ["apply", "-input=false", "-no-color", LOCK_TIMEOUT, str((plans / f"{stack}.tfplan").resolve())]):
         done = _terraform(stack_dir, *args)
         print(done.stdout)
         if done.returncode != 0:
