@@ -1,5 +1,5 @@
 """The rollout workflow's cost for a pull request that changes one environment of a generated
-100-environment fleet (`scripts/benchmark --rollout-only`, or part of the full benchmark).
+100-environment fleet: part of `scripts/benchmark` (`--rollout 0` skips it; `--sizes '' --scale 0` runs it alone).
 
 Measured, this run:
 - the rendered workflow's pull-request run under act (tests/act/engine.py), as a fleet that
