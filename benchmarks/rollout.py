@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.fleet import fleet_document
-from tests.act.engine import World, make_world
+from tests.act.engine import make_world
 from zeroetl.checks.upstream import state_document, upstream_outputs
 
 PROJECT = Path(__file__).resolve().parent.parent
