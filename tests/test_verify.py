@@ -16,6 +16,14 @@ from zeroetl.checks.verify import BATCH_STACKS, VerifyError, batches, verify
 from zeroetl.render.tfvars import TFVARS_FILE
 
 
+def copy_output(outdir: Path, to: Path) -> None:
+    """A copy of what synthesis wrote in outdir. Other tests' `terraform init` left links to the
+    ~700 MB provider in the stack directories, which a plain copytree copies as files (16 of
+    them per copy filled a CI disk)."""
+    generated = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", "override.tf.json", "offline-upstream")
+    shutil.copytree(outdir, to, ignore=generated, symlinks=True)
+
+
 def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: Synthesized, tmp_path: Path) -> None:
     result = verify(fleet_synth.outdir, tmp_path / "root")
     assert result.stacks == len(fleet_synth.stacks) == 16
@@ -31,7 +39,7 @@ def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: 
 @pytest.mark.parametrize("batch", [BATCH_STACKS, 5], ids=["one-root", "roots-of-5"])
 def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, tmp_path: Path, batch: int) -> None:
     outdir = tmp_path / "cdktf.out"
-    shutil.copytree(fleet_synth.outdir / "stacks", outdir / "stacks")
+    copy_output(fleet_synth.outdir / "stacks", outdir / "stacks")
     # 1. a hand-edited variable file with a value the variable's validation refuses
     tfvars = outdir / "stacks" / "prod-source" / TFVARS_FILE
     text, count = re.subn(r"(?m)^backup_retention_period_orders(\s*)= 35$", r"backup_retention_period_orders\1= 99", tfvars.read_text())
@@ -75,7 +83,7 @@ def test_stacks_are_cut_into_as_few_even_batches_as_the_size_allows() -> None:
 
 def test_verify_command_exits_1_with_the_problems(fleet_synth: Synthesized, tmp_path: Path) -> None:
     outdir = tmp_path / "cdktf.out"
-    shutil.copytree(fleet_synth.outdir / "stacks", outdir / "stacks")
+    copy_output(fleet_synth.outdir / "stacks", outdir / "stacks")
     (outdir / "stacks" / "legacy-integration" / TFVARS_FILE).write_text('data_filter_crm = ["include: a.*"]\n')
     done = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "main.py", "verify", "--outdir", str(outdir)],
@@ -89,10 +97,8 @@ def test_verify_since_an_earlier_output_plans_what_changed_and_what_reads_it(fle
     from zeroetl.checks.verify import changed_stacks
 
     earlier, now = tmp_path / "earlier", tmp_path / "now"
-    # Only what synthesis wrote: other tests' `terraform init` left provider links in the stack dirs.
-    generated = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", "override.tf.json")
-    shutil.copytree(fleet_synth.outdir, earlier, ignore=generated, symlinks=True)
-    shutil.copytree(fleet_synth.outdir, now, ignore=generated, symlinks=True)
+    copy_output(fleet_synth.outdir, earlier)
+    copy_output(fleet_synth.outdir, now)
     assert changed_stacks(now, earlier) == set()
     tfvars = now / "stacks" / "prod-source" / TFVARS_FILE
     edited = re.sub(r"(backup_retention_period_orders\s*=) 35", r"\1 30", tfvars.read_text())
