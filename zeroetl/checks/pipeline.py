@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zeroetl.checks.plan_guard import STATEFUL_TYPES, check_plan
+from zeroetl.checks.plan_guard import STATEFUL_TYPES, change_kind, check_plan
 
 PLANS = Path("plans")
 OUTDIR = Path("cdktf.out")
@@ -60,8 +60,7 @@ def counts(plan: dict[str, Any]) -> dict[str, Any]:
     tally = {"add": 0, "change": 0, "replace": 0, "destroy": 0}
     stateful: dict[str, str] = {}
     for change in plan.get("resource_changes", []):
-        actions = change["change"]["actions"]
-        kind = {("create",): "add", ("update",): "change", ("delete",): "destroy"}.get(tuple(actions), "replace" if sorted(actions) == ["create", "delete"] else None)
+        kind = change_kind(change["change"]["actions"])
         if kind is None or change.get("mode") != "managed":
             continue
         tally[kind] += 1

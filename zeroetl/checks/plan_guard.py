@@ -41,12 +41,16 @@ class Finding:
         return f"{self.plan}: {self.address} would be {self.action}: {self.why}"
 
 
-def _action(actions: list[str]) -> str | None:
-    if actions == ["delete"]:
-        return "deleted"
+def change_kind(actions: list[str]) -> str | None:
+    """What a resource change's actions (`terraform show -json`) do to it: add, change,
+    replace (create and delete, in either order) or destroy; None for no-op and read."""
     if sorted(actions) == ["create", "delete"]:
-        return "replaced"
-    return None
+        return "replace"
+    return {("create",): "add", ("update",): "change", ("delete",): "destroy"}.get(tuple(actions))
+
+
+def _action(actions: list[str]) -> str | None:
+    return {"destroy": "deleted", "replace": "replaced"}.get(change_kind(actions) or "")
 
 
 # stacks/constructs/target_database.py: the statement and the trigger holding its integration
