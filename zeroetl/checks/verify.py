@@ -123,7 +123,7 @@ def build_root(outdir: Path, workdir: Path, names: list[str], load: Callable[[st
                 raise VerifyError(f"stack {name} reads the state of stack {upstream}, which {outdir}/stacks does not hold")
             path = upstream_dir / f"{upstream}.tfstate"
             if upstream not in written:
-                path.write_text(json.dumps(state_document(upstream, upstream_outputs(load(upstream)))), encoding="utf-8")
+                path.write_text(json.dumps(state_document(upstream, upstream_outputs(stacks[upstream] if upstream in stacks else load(upstream)))), encoding="utf-8")
                 written.add(upstream)
             remote = module["data"]["terraform_remote_state"][remote_name]
             remote.update(backend="local", config={"path": str(path)})
