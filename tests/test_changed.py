@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.act.engine import copy_project
 from tests.conftest import ROOT
 
 CATALOG = "catalog/fleet.yaml"
@@ -27,11 +27,7 @@ def git(repo: Path, *args: str) -> str:
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git repository with this project's files (as the working tree has them) committed."""
     repo = tmp_path_factory.mktemp("changed") / "repo"
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    copy_project(repo)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")

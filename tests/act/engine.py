@@ -81,17 +81,22 @@ class World:
 
 
 
+def copy_project(to: Path) -> None:
+    """This project's files as the working tree has them (tracked and new, not ignored) into to."""
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, to / name)
+
+
 def make_world(root: Path, catalog: str, edit_catalog=None) -> World:
     """A clone of this project under root/work whose main holds the workflow rendered for
     `catalog` (a path inside the project; edit_catalog(path) may write it first), pushed to
     the bare repository root/remote.git."""
     work, remote = root / "work", root / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (work / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, work / name)
+    copy_project(work)
     if edit_catalog is not None:
         edit_catalog(work / catalog)
     subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
