@@ -85,17 +85,17 @@ def fresh_setup(scratch: Path, *args: str) -> float:
         shutil.rmtree(clone, ignore_errors=True)
 
 
-def job_seconds(log: str) -> dict[str, float]:
-    """{job: seconds} from act's --json log: the sum of its steps' execution times."""
-    jobs: dict[str, float] = {}
+SETUP_STEP = "Install what synthesis needs"  # the synth job's setup step (templates/rollout/)
+
+
+def step_seconds(log: str) -> list[tuple[str, str, float]]:
+    """(job, step name, seconds) of every finished step in act's --json log."""
+    steps = []
     for line in log.splitlines():
-        if not line.startswith("{"):
-            continue
-        entry = json.loads(line)
+        entry = json.loads(line) if line.startswith("{") else {}
         if "executionTime" in entry and entry.get("stepResult"):
-            job = entry["job"].split("/", 1)[-1].strip()
-            jobs[job] = jobs.get(job, 0.0) + entry["executionTime"] / 1e9
-    return jobs
+            steps.append((entry["job"].split("/", 1)[-1].strip(), entry.get("step", ""), entry["executionTime"] / 1e9))
+    return steps
 
 
 def measure_rollout(size: int, say) -> RolloutFigures:
@@ -127,12 +127,13 @@ def measure_rollout(size: int, say) -> RolloutFigures:
         if code != 0:
             raise RuntimeError(f"the pull request's run failed under act:\n{log[-3000:]}")
         planned = len(list((root / "artifacts" / "pr").glob("plan-*/*.summary.json")))
-        jobs = job_seconds(log)
-        setup_step = sum(
-            json.loads(line)["executionTime"] / 1e9
-            for line in log.splitlines()
-            if line.startswith("{") and "scripts/setup --synth" in json.loads(line).get("step", "") and "executionTime" in json.loads(line)
-        )
+        steps = step_seconds(log)
+        jobs: dict[str, float] = {}
+        for job, _, seconds in steps:
+            jobs[job] = jobs.get(job, 0.0) + seconds
+        setup_step = sum(seconds for _, step, seconds in steps if step.startswith(SETUP_STEP))
+        if not setup_step:
+            raise RuntimeError(f"no step named {SETUP_STEP!r} in the synth job: benchmarks/rollout.py and the workflow template disagree")
         say("rollout: timing scripts/setup --synth and scripts/setup in fresh clones")
         setup_synth = fresh_setup(root, "--synth")
         jobs["synth"] = jobs.get("synth", 0.0) - setup_step + setup_synth
