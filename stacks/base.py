@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
+from cdktf import Aspects, LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
+from stacks.retire import Retire
 from zeroetl.catalog.model import Catalog, Environment
 from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key
 
@@ -44,6 +45,8 @@ class ZeroEtlStack(TerraformStack):
                 )
             ],
         )
+        if env.retire:
+            Aspects.of(self).add(Retire())
 
     def _backend(self, catalog: Catalog, env: Environment, layer: Layer) -> None:
         key = state_key(catalog, env, layer)

@@ -204,6 +204,11 @@ class Environment(Strict):
     operator_role_names: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]], Unique] = Field(
         default_factory=list, description="Existing IAM roles in the source account that get the rds-integrations operator policy."
     )
+    retire: bool = Field(
+        False,
+        description="true only to destroy the environment: apply it (deletion protection off, prevent_destroy lifted; final "
+        "snapshots are still taken), then destroy its stacks in reverse wave order (README, Retire an environment).",
+    )
 
     @property
     def target(self) -> Account:
