@@ -4,11 +4,13 @@ seconds to load), and each stack is planned once, two at a time (the machines ha
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tests.emulator.fixture import Emulator
 from tests.harness import PlanResult, Synthesized, plan_offline, synthesize_catalog
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.synth.toolchain import write_cli_config
@@ -65,3 +67,11 @@ def fleet_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 @pytest.fixture(scope="session")
 def fleet_plans(fleet_synth: Synthesized) -> dict[str, PlanResult]:
     return _plan_all(fleet_synth)
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The emulated AWS (tests/emulator), on a free loopback port for the whole session."""
+    running = Emulator(tmp_path_factory.mktemp("emulator") / "emulator.log").start()
+    yield running
+    running.stop()
