@@ -69,9 +69,9 @@ def fleet_plans(fleet_synth: Synthesized) -> dict[str, PlanResult]:
     return _plan_all(fleet_synth)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    """The emulated AWS (tests/emulator), on a free loopback port for the whole session."""
+    """An emulated AWS (tests/emulator) on a free loopback port, fresh for each test module."""
     running = Emulator(tmp_path_factory.mktemp("emulator") / "emulator.log").start()
     yield running
     running.stop()

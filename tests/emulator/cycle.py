@@ -90,14 +90,24 @@ class Cycle:
         """{stack: the changes a plan after the apply still wants}; empty lists when clean."""
         return self._each_wave(stacks, self.changes)
 
-    def changes(self, stack: str) -> list[str]:
+    def outputs(self, stack: str) -> dict[str, Any]:
+        """The stack's outputs as its state holds them after the apply."""
+        done = run(self.prepare(stack), "output", "-json", "-no-color", log=self.log)
+        return {name: output["value"] for name, output in json.loads(done.stdout).items()}
+
+    def changes(self, stack: str, *args: str) -> list[str]:
+        return planned_changes(self.plan(stack, *args))
+
+    def plan(self, stack: str, *args: str) -> dict[str, Any]:
+        """`terraform show -json` of a fresh plan (refreshed against the emulator)."""
         stack_dir = self.prepare(stack)
-        done = run(stack_dir, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=replan.tfplan", check=False, log=self.log)
-        if done.returncode == 0:
-            return []
-        if done.returncode != 2:
+        done = run(stack_dir, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=replan.tfplan", *args, check=False, log=self.log)
+        if done.returncode not in (0, 2):
             raise AssertionError(f"terraform plan failed in {stack}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        return planned_changes(json.loads(run(stack_dir, "show", "-json", "replan.tfplan").stdout))
+        return json.loads(run(stack_dir, "show", "-json", "replan.tfplan").stdout)
+
+    def apply_one(self, stack: str, *args: str) -> None:
+        run(self.prepare(stack), "apply", "-auto-approve", "-input=false", "-no-color", *args, log=self.log)
 
     def destroy(self, retired: Synthesized) -> None:
         """The documented teardown: apply the catalog with `retire: true` (synthesized beside

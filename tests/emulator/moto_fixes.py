@@ -7,13 +7,24 @@ Each fix names the field; without it the plan after an apply is not empty.
 - DescribeDBInstances: moto drops PerformanceInsightsEnabled, PerformanceInsightsKMSKeyId and
   PerformanceInsightsRetentionPeriod (RDS API Reference, DBInstance); AWS returns what
   CreateDBInstance / ModifyDBInstance set, with 7 days of retention by default.
+- Redshift clusters: moto has no ClusterNamespaceArn (the zero-ETL target ARN,
+  `arn:aws:redshift:REGION:ACCOUNT:namespace:UUID`) and ignores ManageMasterPassword, so there
+  is no MasterPasswordSecretArn (Redshift API Reference, Cluster). The namespace id is derived
+  from the cluster's ARN, so it is stable; the secret is made in moto's Secrets Manager, as
+  Redshift names it. moto has no ClusterAvailabilityStatus either, which the provider waits
+  to read as `Available`.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from moto.rds import models as rds
+from moto.redshift import models as redshift
+from moto.redshift.responses import RedshiftResponse
+from moto.secretsmanager.models import secretsmanager_backends
 
 PERFORMANCE_INSIGHTS = {
     "enable_performance_insights": "performance_insights_enabled",
@@ -46,12 +57,38 @@ def _update(self: Any, **kwargs: Any) -> None:
     _remember_performance_insights(self, kwargs)
 
 
+def _cluster_namespace_arn(cluster: Any) -> str:
+    namespace_id = uuid.uuid5(uuid.NAMESPACE_URL, cluster.arn)
+    return f"arn:{cluster.arn.split(':')[1]}:redshift:{cluster.region}:{cluster.account_id}:namespace:{namespace_id}"
+
+
+def _create_cluster(self: Any) -> Any:
+    result = _original_create_cluster(self)
+    if self._get_bool_param("ManageMasterPassword", False):
+        cluster = self.redshift_backend.clusters[self._get_param("ClusterIdentifier")]
+        created = secretsmanager_backends[cluster.account_id][cluster.region].create_secret(
+            name=f"redshift!{cluster.cluster_identifier}-{cluster.master_username}",
+            secret_string=json.dumps({"username": cluster.master_username, "password": str(uuid.uuid4())}),
+            secret_binary=None, description=None, tags=[], kms_key_id=self._get_param("MasterPasswordSecretKmsKeyId"),
+            client_request_token=None, replica_regions=[], force_overwrite=False,
+        )
+        cluster.master_password_secret_arn = json.loads(created)["ARN"]
+        cluster.master_password_secret_kms_key_id = self._get_param("MasterPasswordSecretKmsKeyId")
+    return result
+
+
 _original_scaling = rds.DBCluster.scaling_configuration_info.fget
 _original_init = rds.DBInstance.__init__
 _original_update = rds.DBInstance.update
+_original_create_cluster = RedshiftResponse.create_cluster
 
 
 def install() -> None:
     rds.DBCluster.scaling_configuration_info = property(_scaling_configuration_info)
     rds.DBInstance.__init__ = _init
     rds.DBInstance.update = _update
+    redshift.Cluster.cluster_namespace_arn = property(_cluster_namespace_arn)
+    redshift.Cluster.cluster_availability_status = "Available"
+    redshift.Cluster.availability_zone_relocation_status = "disabled"
+    redshift.Cluster.multi_az = "Disabled"
+    RedshiftResponse.create_cluster = _create_cluster

@@ -16,8 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from moto.rds.models import rds_backends
+from moto.redshift.models import redshift_backends
 
-from tests.emulator.additions import redshift_policy, redshift_serverless
+from tests.emulator.additions import redshift_parameters, redshift_policy, redshift_serverless
 from tests.emulator.additions.store import LOCK, TAGS, Table, arn, arn_parts, iso_now, new_id
 from tests.emulator.protocol import ApiError, Call, PassThrough, entries, members
 
@@ -58,8 +59,8 @@ def _source_problem(source_arn: str) -> str | None:
 
 def _target_problem(target_arn: str) -> str | None:
     parts = arn_parts(target_arn)
-    if parts.get("service") != "redshift-serverless":
-        return None
+    if parts.get("service") == "redshift":
+        return _provisioned_target_problem(target_arn, parts)
     namespace = next((n for n in redshift_serverless.NAMESPACES.items.values() if n["namespaceArn"] == target_arn), None)
     if namespace is None:
         return f"target namespace {target_arn} not found"
@@ -67,6 +68,17 @@ def _target_problem(target_arn: str) -> str | None:
         settings = {c["parameterKey"]: c["parameterValue"] for c in workgroup["configParameters"]}
         if settings.get("enable_case_sensitive_identifier") != "true":
             return f"workgroup {workgroup['workgroupName']} does not have enable_case_sensitive_identifier=true"
+    return None
+
+
+def _provisioned_target_problem(target_arn: str, parts: dict[str, str]) -> str | None:
+    backend = redshift_backends[parts["account"]][parts["region"]]
+    cluster = next((c for c in backend.clusters.values() if c.cluster_namespace_arn == target_arn), None)
+    if cluster is None:
+        return f"target cluster namespace {target_arn} not found"
+    group = cluster.cluster_parameter_group_name[0]
+    if redshift_parameters.values_of(parts["account"], parts["region"], group).get("enable_case_sensitive_identifier") != "true":
+        return f"parameter group {group} of cluster {cluster.cluster_identifier} does not have enable_case_sensitive_identifier=true"
     return None
 
 
