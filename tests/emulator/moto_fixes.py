@@ -77,6 +77,23 @@ def _create_cluster(self: Any) -> Any:
     return result
 
 
+def _cluster_nodes(cluster: Any) -> list[dict[str, str]]:
+    if cluster.number_of_nodes <= 1:
+        return [{"NodeRole": "SHARED", "PrivateIPAddress": "10.0.0.10"}]
+    compute = [{"NodeRole": f"COMPUTE-{i}", "PrivateIPAddress": f"10.0.0.{11 + i}"} for i in range(cluster.number_of_nodes)]
+    return [{"NodeRole": "LEADER", "PrivateIPAddress": "10.0.0.10"}, *compute]
+
+
+def _lower_case_window() -> property:
+    def get(cluster: Any) -> str | None:
+        return cluster.__dict__.get("_zeroetl_window")
+
+    def put(cluster: Any, value: str | None) -> None:
+        cluster.__dict__["_zeroetl_window"] = value.lower() if value else value
+
+    return property(get, put)
+
+
 _original_scaling = rds.DBCluster.scaling_configuration_info.fget
 _original_init = rds.DBInstance.__init__
 _original_update = rds.DBInstance.update
@@ -91,4 +108,8 @@ def install() -> None:
     redshift.Cluster.cluster_availability_status = "Available"
     redshift.Cluster.availability_zone_relocation_status = "disabled"
     redshift.Cluster.multi_az = "Disabled"
+    redshift.Cluster.cluster_nodes = property(_cluster_nodes)
+    redshift.Cluster.maintenance_track_name = "current"
+    redshift.Cluster.manual_snapshot_retention_period = -1
+    redshift.Cluster.preferred_maintenance_window = _lower_case_window()
     RedshiftResponse.create_cluster = _create_cluster

@@ -1,0 +1,99 @@
+"""Applied, not only planned, for the fleet's other shapes: the cross-account environment
+(two sources, one warehouse in another account), the provisioned RA3 one in another region,
+and the bring-your-own one, with their state in S3 buckets of each account and region, as
+catalog/fleet.yaml deploys them. Applied in wave order against the emulator, every re-plan
+empty, then retired and destroyed, leaving what the team brought in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import FLEET_CATALOG
+from tests.emulator.brought_in import attach_prerequisites, bring_in, client, state_buckets
+from tests.emulator.cycle import Cycle
+from tests.emulator.fixture import Emulator
+from tests.harness import synthesize_catalog
+from tests.test_applied import retired_copy
+from zeroetl.catalog.loader import load_catalog
+from zeroetl.catalog.naming import Layer, layer_account, state_bucket
+
+SHAPES = ("prod", "eu", "legacy")  # cross-account, provisioned in eu-west-1, bring-your-own
+
+
+@pytest.fixture(scope="module")
+def applied(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cycle]:
+    work = tmp_path_factory.mktemp("applied-fleet")
+    raw = yaml.safe_load(FLEET_CATALOG.read_text())
+    raw["environments"] = [bring_in(emulator, entry) for entry in raw["environments"] if entry["name"] in SHAPES]
+    path = work / "fleet.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    catalog = load_catalog(path)
+    state_buckets(emulator, {
+        state_bucket(catalog, env, layer): (layer_account(env, layer).account_id, env.region)
+        for env in catalog.environments for layer in Layer
+    })
+    synth = synthesize_catalog(catalog, work / "cdktf.out", str(path))
+    cycle = Cycle(emulator, synth, work / "terraform.log")
+    sources = [stack for stack in synth.stacks if stack.endswith("-source")]
+    cycle.apply(sources)
+    legacy = next(entry for entry in raw["environments"] if entry["name"] == "legacy")
+    attach_prerequisites(emulator, legacy, cycle.outputs("legacy-source"))
+    cycle.apply([stack for stack in synth.stacks if stack not in sources])
+    cycle.raw_catalog = path
+    yield cycle
+
+
+def test_every_stack_replans_empty_after_its_apply(applied: Cycle) -> None:
+    assert applied.replan() == {stack: [] for stack in applied.synth.stacks}
+
+
+def test_each_integration_is_created_in_the_source_account_into_its_target(applied: Cycle, emulator: Emulator) -> None:
+    created = {c["params"]["IntegrationName"]: c for c in emulator.calls("CreateIntegration") if c["error"] is None}
+    warehouses = {env: applied.outputs(f"{env}-warehouse")["namespace_arn"] for env in SHAPES}
+    assert {name: (c["account"], c["params"]["TargetArn"]) for name, c in created.items()} == {
+        "prod-orders-zero-etl": ("222222222222", warehouses["prod"]),
+        "prod-payments-zero-etl": ("222222222222", warehouses["prod"]),
+        "eu-orders-zero-etl": ("444444444444", warehouses["eu"]),
+        "crm-zero-etl": ("555555555555", warehouses["legacy"]),
+    }
+    assert warehouses["prod"].startswith("arn:aws:redshift-serverless:us-east-1:333333333333:namespace/")
+    assert warehouses["eu"].startswith("arn:aws:redshift:eu-west-1:444444444444:namespace:")
+    assert created["prod-orders-zero-etl"]["params"]["DataFilter"] == "include: orders.*, exclude: orders./tmp_.*/"
+
+
+def test_each_database_is_created_where_its_warehouse_is(applied: Cycle, emulator: Emulator) -> None:
+    creates = [c for c in emulator.calls("ExecuteStatement") if c["params"]["Sql"].startswith("CREATE DATABASE")]
+    where = {c["params"]["Sql"].split()[2] + "@" + c["account"]: c["params"].get("WorkgroupName") or c["params"]["ClusterIdentifier"] for c in creates}
+    assert where == {
+        "orders@333333333333": "prod-analytics", "payments@333333333333": "prod-analytics",
+        "orders@444444444444": "eu-analytics", "crm@555555555555": "analytics",
+    }
+    assert all(c["error"] is None for c in emulator.calls("ExecuteStatement"))
+
+
+def test_state_lives_in_each_accounts_bucket_with_no_lock_left(applied: Cycle, emulator: Emulator) -> None:
+    for env in applied.synth.catalog.environments:
+        for layer in Layer:
+            account = layer_account(env, layer).account_id
+            listed = client(emulator, "s3", account, env.region).list_objects_v2(Bucket=state_bucket(applied.synth.catalog, env, layer))
+            keys = [o["Key"] for o in listed.get("Contents", [])]
+            assert any(k.endswith(f"/{env.name}/{layer.value}.tfstate") for k in keys), keys
+            assert not [k for k in keys if k.endswith(".tflock")], keys
+
+
+def test_retired_then_destroyed_leaves_only_what_was_brought_in(applied: Cycle, emulator: Emulator, tmp_path: Path) -> None:
+    retired_path = retired_copy(applied.raw_catalog, tmp_path)
+    retired = synthesize_catalog(load_catalog(retired_path), applied.synth.outdir.parent / "cdktf.out-retired", str(retired_path))
+    applied.destroy(retired)
+    clusters = {
+        account: [c["DBClusterIdentifier"] for c in client(emulator, "rds", account, region).describe_db_clusters()["DBClusters"]]
+        for account, region in (("222222222222", "us-east-1"), ("444444444444", "eu-west-1"), ("555555555555", "us-west-2"))
+    }
+    assert clusters == {"222222222222": [], "444444444444": [], "555555555555": ["crm-aurora-prod"]}
+    assert client(emulator, "redshift", "444444444444", "eu-west-1").describe_clusters()["Clusters"] == []
+    workgroups = client(emulator, "redshift-serverless", "555555555555", "us-west-2").get_workgroup(workgroupName="analytics")
+    assert workgroups["workgroup"]["status"] == "AVAILABLE"
