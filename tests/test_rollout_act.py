@@ -3,8 +3,10 @@ offline, for the three events it handles: push to main, a pull request, the sche
 
 The repository is a temporary clone of this project with the example fleet's workflow
 committed in .github/workflows/; its "origin" is a local bare repository. Third-party actions
-are replaced by the stand-ins in tests/act/ (see its README): AWS is offline, states live in a
-directory, artifacts and the cache in others, GitHub's API is a JSON file.
+are replaced by the stand-ins in tests/act/ (see its README): AWS is the emulator of
+tests/emulator, into which the apply jobs apply each saved plan for real (the bring-your-own
+environment's cluster, network and warehouse made there first, as the team once made them);
+states live in a directory, artifacts and the cache in others, GitHub's API is a JSON file.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ import os
 import shutil
 import subprocess
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from tests.act.engine import PYTHON, WORKFLOW, World, make_world
+from tests.emulator.brought_in import bring_in, client, renamed
+from tests.emulator.fixture import Emulator
 
 CATALOG = "catalog/fleet.yaml"
 FLEET = {f"{env}-{layer}" for env in ("dev", "prod", "eu", "legacy") for layer in ("source", "warehouse", "integration", "target-database")}
@@ -39,9 +46,19 @@ QA = '''  - name: qa
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    """The clone with the workflow on main, pushed."""
-    return make_world(tmp_path_factory.mktemp("act"), CATALOG)
+def world(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The clone with the workflow on main, pushed; what the catalog says exists (the legacy
+    environment's cluster, network and warehouse, prod's operator role) made in the emulator,
+    and the emulator's ids written into the catalog."""
+
+    def bring_in_what_exists(path: Path) -> None:
+        text = path.read_text()
+        for entry in yaml.safe_load(text)["environments"]:
+            for old, new in renamed(entry, bring_in(emulator, entry, configured=True)):
+                text = text.replace(old, new)
+        path.write_text(text)
+
+    return make_world(tmp_path_factory.mktemp("act"), CATALOG, bring_in_what_exists, emulator.url)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +66,7 @@ def first_rollout(world: World) -> tuple[int, str]:
     return world.act("push", {"ref": "refs/heads/main"}, "push-1")
 
 
-def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: World, first_rollout: tuple[int, str]) -> None:
+def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: World, first_rollout: tuple[int, str], emulator: Emulator) -> None:
     code, log = first_rollout
     assert code == 0, log[-5000:]
     applied = world.applied()
@@ -61,8 +78,12 @@ def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: W
     summaries = world.summaries("push-1")
     assert {name: s["status"] for name, s in summaries.items()} == {stack: "planned" for stack in FLEET}
     assert all(s["mode"] == "rollout" and not s["findings"] for s in summaries.values())
-    # what was applied is the plan file the plan job saved, checked by Terraform itself
-    assert "is not a saved plan" not in log
+    # what was applied is the plan file the plan job saved, applied by Terraform into the emulator
+    created = emulator.calls("CreateIntegration")
+    assert sorted(c["params"]["IntegrationName"] for c in created) == sorted(
+        ["dev-orders-zero-etl", "prod-orders-zero-etl", "prod-payments-zero-etl", "eu-orders-zero-etl", "crm-zero-etl"]
+    )
+    assert all(c["error"] is None for c in created + emulator.calls("ExecuteStatement"))
     assert "cache miss" in log and "cache saved as zeroetl-synth-" in log, "the synth job saves the synthesis cache"
     head = world.git("rev-parse", "HEAD")
     assert subprocess.run(["git", "-C", str(world.remote), "rev-parse", "zeroetl-deployed"], capture_output=True, text=True).stdout.strip() == head
@@ -106,18 +127,35 @@ def test_pull_request_plans_only_what_changed_and_comments_once(world: World, fi
     world.git("checkout", "-q", "main")
 
 
-def test_schedule_plans_every_stack_and_keeps_one_issue_per_drifted_stack(world: World, first_rollout: tuple[int, str]) -> None:
+def test_schedule_finds_drift_exactly_where_aws_was_changed_behind_terraforms_back(world: World, first_rollout: tuple[int, str], emulator: Emulator) -> None:
     code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-1")
     assert code == 0, log[-5000:]
     summaries = world.summaries("schedule-1")
     assert set(summaries) == FLEET and all(s["mode"] == "drift" for s in summaries.values())
-    # The offline "AWS" records outputs, not resources: every applied stack's resources are
-    # missing from it, which is drift, and each drifted stack gets its issue.
-    drifted = {name for name, s in summaries.items() if s["status"] == "drift"}
-    assert drifted == FLEET
+    assert {name: s["status"] for name, s in summaries.items() if s["status"] != "in-sync"} == {}, "just applied: no drift"
+    assert world.github()["issues"] == []
+    # someone sets binlog_format to MIXED on dev-orders' parameter group in the console
+    rds = client(emulator, "rds", "111111111111", "us-east-1")
+    group = rds.describe_db_clusters(DBClusterIdentifier="dev-orders")["DBClusters"][0]["DBClusterParameterGroup"]
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName=group,
+        Parameters=[{"ParameterName": "binlog_format", "ParameterValue": "MIXED", "ApplyMethod": "pending-reboot"}],
+    )
+    code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-2")
+    assert code == 0, log[-5000:]
+    drifted = {name for name, s in world.summaries("schedule-2").items() if s["status"] == "drift"}
+    assert drifted == {"dev-source"}
     issues = world.github()["issues"]
-    assert sorted(i["title"] for i in issues) == sorted(f"Drift: {stack}" for stack in FLEET)
-    assert all(i["labels"] == ["zeroetl-drift"] and i["state"] == "open" for i in issues)
+    assert [(i["title"], i["labels"], i["state"]) for i in issues] == [("Drift: dev-source", ["zeroetl-drift"], "open")]
+    # put back (the parameter group as the catalog has it) and the issue closes
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName=group,
+        Parameters=[{"ParameterName": "binlog_format", "ParameterValue": "ROW", "ApplyMethod": "pending-reboot"}],
+    )
+    code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-3")
+    assert code == 0, log[-5000:]
+    assert {s["status"] for s in world.summaries("schedule-3").values()} == {"in-sync"}
+    assert [(i["title"], i["state"]) for i in world.github()["issues"]] == [("Drift: dev-source", "closed")]
 
 
 def test_the_dollar_dollar_break_fails_on_the_engine(world: World, first_rollout: tuple[int, str]) -> None:

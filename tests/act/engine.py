@@ -33,6 +33,7 @@ class World:
     root: Path
     work: Path
     remote: Path
+    emulator_url: str = ""  # the emulated AWS the jobs apply into; none: offline (README here)
 
     def git(self, *args: str) -> str:
         done = subprocess.run(["git", "-C", str(self.work), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args], capture_output=True, text=True, check=True)
@@ -58,6 +59,7 @@ class World:
             "ZEROETL_ACT_ARTIFACTS": self.root / "artifacts" / name,
             "ZEROETL_ACT_STATE": self.root / "state",
             "ZEROETL_ACT_GITHUB": self.root / "github.json",
+            **({"ZEROETL_ACT_EMULATOR": self.emulator_url} if self.emulator_url else {}),
         }
         for key, value in env.items():
             args += ["--env", f"{key}={value}"]
@@ -90,7 +92,7 @@ def copy_project(to: Path) -> None:
             shutil.copy2(ROOT / name, to / name)
 
 
-def make_world(root: Path, catalog: str, edit_catalog=None) -> World:
+def make_world(root: Path, catalog: str, edit_catalog=None, emulator_url: str = "") -> World:
     """A clone of this project under root/work whose main holds the workflow rendered for
     `catalog` (a path inside the project; edit_catalog(path) may write it first), pushed to
     the bare repository root/remote.git."""
@@ -104,7 +106,7 @@ def make_world(root: Path, catalog: str, edit_catalog=None) -> World:
     subprocess.run([str(PYTHON), "main.py", "--catalog", catalog], cwd=work, env={**os.environ, "CDKTF_OUTDIR": str(out)}, capture_output=True, check=True)
     (work / WORKFLOW).parent.mkdir(parents=True)
     shutil.copy(out / "rollout" / "github-workflow.yml", work / WORKFLOW)
-    world = World(root=root, work=work, remote=remote)
+    world = World(root=root, work=work, remote=remote, emulator_url=emulator_url)
     world.git("remote", "add", "origin", str(remote))
     world.commit("the fleet and its rollout workflow", "main")
     return world

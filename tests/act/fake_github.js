@@ -27,7 +27,7 @@ const github = {
       updateComment: async ({comment_id, body}) => { call('updateComment', {comment_id}); db.comments.find(c => c.id === comment_id).body = body; },
       listForRepo: async ({state, labels}) => db.issues.filter(i => i.state === state && (!labels || labels.split(',').every(l => i.labels.includes(l)))),
       create: async ({title, body, labels}) => { call('create', {title}); db.issues.push({number: next++, title, body, labels: labels || [], state: 'open'}); },
-      update: async ({issue_number, body}) => { call('update', {issue_number}); db.issues.find(i => i.number === issue_number).body = body; },
+      update: async ({issue_number, body, state}) => { call('update', {issue_number, state}); const issue = db.issues.find(i => i.number === issue_number); if (body !== undefined) issue.body = body; if (state !== undefined) issue.state = state; },
     },
   },
 };

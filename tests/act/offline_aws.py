@@ -1,6 +1,11 @@
-"""The configure-aws-credentials stand-in's work: make every stack of a synthesized output
-plan and apply offline, with its state and the states it reads in ZEROETL_ACT_STATE (the
-offline "S3"), so that what one job applies, a later job reads. See README.md here."""
+"""The configure-aws-credentials stand-in's work: point every stack of a synthesized output at
+the test's AWS, with its state and the states it reads in ZEROETL_ACT_STATE (the test's "S3"),
+so that what one job applies, a later job reads. See README.md here.
+
+With ZEROETL_ACT_EMULATOR (the emulated AWS of tests/emulator, the act tests' case) each
+stack's provider calls the emulator as the stack's catalog account, assuming the catalog's
+role there, and `terraform apply PLANFILE` applies for real. Without it (the rollout
+benchmark) the provider has offline credentials and bin/terraform records outputs instead."""
 
 from __future__ import annotations
 
@@ -11,8 +16,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.emulator.terraform import provider_override
 from zeroetl.checks.upstream import remote_states
 from zeroetl.checks.verify import OFFLINE_CREDENTIALS
+
+
+def provider(config: dict) -> dict:
+    emulator = os.environ.get("ZEROETL_ACT_EMULATOR")
+    if emulator:
+        return provider_override(emulator, config["provider"]["aws"][0]["allowed_account_ids"][0])
+    # No role to assume offline: an empty role_arn is what the provider reads as none.
+    return {**OFFLINE_CREDENTIALS, "allowed_account_ids": None, "assume_role": [{"role_arn": ""}]}
 
 
 def main(outdir: Path) -> None:
@@ -21,8 +35,7 @@ def main(outdir: Path) -> None:
     for stack_dir in sorted((outdir / "stacks").iterdir()):
         config = json.loads((stack_dir / "cdk.tf.json").read_text(encoding="utf-8"))
         override = {
-            # No role to assume offline: an empty role_arn is what the provider reads as none.
-            "provider": {"aws": {**OFFLINE_CREDENTIALS, "allowed_account_ids": None, "assume_role": [{"role_arn": ""}]}},
+            "provider": {"aws": provider(config)},
             "terraform": {"backend": {"local": {"path": str(state / f"{stack_dir.name}.tfstate")}}},
         }
         reads = {name: {"backend": "local", "config": {"path": str(state / f"{upstream}.tfstate")}} for name, upstream in remote_states(config).items()}
