@@ -36,6 +36,7 @@ from pathlib import Path
 
 import click
 
+from benchmarks.applied import AppliedFigures, measure_applied
 from benchmarks.fleet import write_fleet
 from benchmarks.rollout import RolloutFigures, measure_rollout
 from tests.harness import Synthesized, prepare_offline
@@ -120,6 +121,7 @@ class Figures:
     mismatches: list[str] = field(default_factory=list)
     scale: Scale | None = None
     rollout: RolloutFigures | None = None
+    applied: AppliedFigures | None = None
 
 
 @dataclass
@@ -317,6 +319,8 @@ def report(figures: Figures) -> list[str]:
         ]
     if figures.rollout:
         lines += ["", *figures.rollout.lines()]
+    if figures.applied:
+        lines += ["", *figures.applied.lines()]
     found = ratios(figures)
     lines += ["", "targets:"]
     for label, key, limit in TARGETS:
@@ -331,9 +335,10 @@ def report(figures: Figures) -> list[str]:
 @click.option("--sizes", default="1,10,100", show_default=True, help="Fleet sizes in environments, comma separated.")
 @click.option("--scale", type=click.IntRange(min=0), default=1000, show_default=True, help="Also synthesize and verify a fleet of this many environments once (0: skip).")
 @click.option("--rollout", "rollout_size", type=click.IntRange(min=0), default=100, show_default=True, help="Also run the rollout workflow's pull request for one changed environment of a fleet this large under act (0: skip).")
+@click.option("--applied/--no-applied", default=True, show_default=True, help="Also apply and re-plan the default catalog and the example fleet against the emulated AWS (~15 minutes).")
 @click.option("--all-plans", is_flag=True, help="Plan every stack of every fleet on its own (~20 minutes at 100 environments).")
 @click.option("--keep", type=click.Path(path_type=Path, file_okay=False), help="Work in this directory and keep it (default: a temporary one).")
-def main(repeat: int, sizes: str, scale: int, rollout_size: int, all_plans: bool, keep: Path | None) -> None:
+def main(repeat: int, sizes: str, scale: int, rollout_size: int, applied: bool, all_plans: bool, keep: Path | None) -> None:
     """Measure synthesis and verification at fleet scale; print the figures and the ratios."""
     say = lambda line: click.echo(line, err=True)  # noqa: E731 - progress on stderr, the report on stdout
     figures = Figures(repeat=repeat)
@@ -344,6 +349,8 @@ def main(repeat: int, sizes: str, scale: int, rollout_size: int, all_plans: bool
             measure(figures, [int(s) for s in sizes.split(",") if s], scale, workdir, all_plans, say)
             if rollout_size:
                 figures.rollout = measure_rollout(rollout_size, say)
+            if applied:
+                figures.applied = measure_applied(say)
         except Failed as exc:
             raise click.ClickException(str(exc)) from exc
     lines = report(figures)
