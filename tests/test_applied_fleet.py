@@ -43,7 +43,6 @@ def applied(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Ite
     legacy = next(entry for entry in raw["environments"] if entry["name"] == "legacy")
     attach_prerequisites(emulator, legacy, cycle.outputs("legacy-source"))
     cycle.apply([stack for stack in synth.stacks if stack not in sources])
-    cycle.raw_catalog = path
     yield cycle
 
 
@@ -86,7 +85,7 @@ def test_state_lives_in_each_accounts_bucket_with_no_lock_left(applied: Cycle, e
 
 
 def test_retired_then_destroyed_leaves_only_what_was_brought_in(applied: Cycle, emulator: Emulator, tmp_path: Path) -> None:
-    retired_path = retired_copy(applied.raw_catalog, tmp_path)
+    retired_path = retired_copy(applied.synth.outdir.parent / "fleet.yaml", tmp_path)
     retired = synthesize_catalog(load_catalog(retired_path), applied.synth.outdir.parent / "cdktf.out-retired", str(retired_path))
     applied.destroy(retired)
     clusters = {

@@ -8,7 +8,6 @@ role, the provider assumes it through the emulator's STS, as it would in AWS."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -22,7 +21,7 @@ SERVICES = (
     "cloudwatch", "cloudwatchlogs", "ec2", "eventbridge", "iam", "kms", "rds", "redshift",
     "redshiftdata", "redshiftserverless", "s3", "secretsmanager", "sns", "sts",
 )
-OVERRIDE = "emulator_override.tf.json"
+OVERRIDE = "emulator_override.tf.json"  # beside cdk.tf.json; Terraform merges override files last
 
 
 def provider_override(url: str, account_id: str) -> dict[str, Any]:
@@ -35,11 +34,6 @@ def provider_override(url: str, account_id: str) -> dict[str, Any]:
         "max_retries": 2,
         "endpoints": [{service: url for service in SERVICES}],
     }
-
-
-def write_override(stack_dir: Path, url: str, account_id: str, extra: dict[str, Any] | None = None) -> None:
-    override: dict[str, Any] = {"provider": {"aws": provider_override(url, account_id)}, **(extra or {})}
-    (stack_dir / OVERRIDE).write_text(json.dumps(override, indent=2))
 
 
 def run(stack_dir: Path, *args: str, check: bool = True, log: Path | None = None) -> subprocess.CompletedProcess[str]:
