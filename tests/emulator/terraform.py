@@ -31,7 +31,9 @@ def provider_override(url: str, account_id: str) -> dict[str, Any]:
         "skip_credentials_validation": True,
         "skip_metadata_api_check": True,
         "s3_use_path_style": True,
-        "max_retries": 2,
+        # Every endpoint is on loopback, so a retry is cheap; under load the emulator (one Python
+        # process for every account) can answer slowly enough for the SDK to drop a connection.
+        "max_retries": 10,
         "endpoints": [{service: url for service in SERVICES}],
     }
 
