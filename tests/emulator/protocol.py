@@ -56,7 +56,7 @@ def parse(environ: dict[str, Any], body: bytes) -> tuple[str, str, str, str, dic
         params = json.loads(body or b"{}")
         action = target.rsplit(".", 1)[-1]
     else:
-        params = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        params = dict(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))  # S3 bodies may be binary
         action = params.pop("Action", "")
     return match["service"], action, match["region"], match["key"], params
 
