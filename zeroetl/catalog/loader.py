@@ -12,46 +12,28 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from zeroetl.catalog.applicability import check_applicable, check_state
 from zeroetl.catalog.fleet_rules import check_fleet
 from zeroetl.catalog.model import Catalog
+from zeroetl.catalog.yaml12 import CatalogLoader, DuplicateKeyError, invisible_character
 
 
 class CatalogError(Exception):
     """A catalog that cannot be used; str() is the complete message for the user."""
 
 
-class DuplicateKeyError(yaml.YAMLError):
-    def __init__(self, key: object, line: int) -> None:
-        super().__init__(f"duplicate key {key!r}")
-        self.key, self.line = key, line
-
-
-class UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys without a word, so an environment, a source or
-    a region could vanish from a catalog silently; here a repeated key is an error."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, (str, int, float, bool)):
-                continue  # PyYAML refuses unhashable keys itself, with their line
-            if key in seen:
-                raise DuplicateKeyError(key, key_node.start_mark.line + 1)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """A scalar PyYAML cannot turn into a value (a 5,000-digit number, 2024-13-45) is a
-        YAML error with its line, not a ValueError from deep inside the parser."""
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError) as exc:
-            shown = str(node.value)[:30] if isinstance(node, yaml.ScalarNode) else node.tag
-            raise yaml.constructor.ConstructorError(None, None, f"cannot read {shown!r} ({str(exc)[:80]})", node.start_mark) from exc
-
-
 def load_catalog(path: Path) -> Catalog:
+    """The catalog, or CatalogError: whatever a file holds, reading it ends in one of the two.
+    An exception no rule foresaw is still a message naming the file, never a traceback."""
+    try:
+        return _load(path)
+    except CatalogError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the guarantee is structural, not a list of types
+        raise CatalogError(f"{path}: the catalog cannot be read ({type(exc).__name__}: {str(exc)[:160]}); check it against README.md, Catalog reference") from exc
+
+
+def _load(path: Path) -> Catalog:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -73,9 +55,14 @@ def load_catalog(path: Path) -> Catalog:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}" if where else ""
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise CatalogError(f"{path}:{line} is not valid YAML ({problem[:160]})") from exc
+        invisible = invisible_character(text)
+        if invisible:
+            # The parser's complaint points at the symptom; the paste is the cause.
+            problem += f"; line {invisible[1]} holds the invisible character {invisible[0]}: retype it as a plain space or delete it"
+        raise CatalogError(f"{path}:{line} is not valid YAML ({problem[:260]})") from exc
     if not isinstance(raw, dict):
         raise CatalogError(f"{path}: the catalog must be a mapping with 'environments', got {type(raw).__name__}")
+    written = raw.get("environments"), raw.get("state")
     raw = _apply_defaults(path, raw)
     try:
         catalog = Catalog.model_validate(raw)
@@ -84,6 +71,10 @@ def load_catalog(path: Path) -> Catalog:
         if len(lines) > MAX_LINES:
             lines[MAX_LINES:] = [f"{path}: ... and {len(lines) - MAX_LINES} more problems; fix these first"]
         raise CatalogError("\n".join(lines)) from exc
+    inapplicable = check_state(written[1], catalog) + (check_applicable(written[0], catalog) if isinstance(written[0], list) else [])
+    if inapplicable:
+        lines = [_fit(f"{path}: {_field_path(raw, loc)} = {_shown(value)}: {message}", path) for loc, value, message in inapplicable]
+        raise CatalogError("\n".join(lines[:MAX_LINES]))
     try:
         check_fleet(catalog)
     except ValueError as exc:
@@ -104,7 +95,7 @@ class ExpansionError(Exception):
 
 
 def _parse(text: str) -> Any:
-    loader = UniqueKeyLoader(text)
+    loader = CatalogLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -186,7 +177,7 @@ def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
         message += f"; it holds the non-ASCII character {odd!r} (U+{ord(odd):04X}), perhaps pasted"
     if isinstance(error["input"], dict):
         # A rule over a whole section: its message names the fields itself.
-        return "\n".join(f"{path}: {where}: {line}" for line in message.splitlines())
+        return "\n".join(_fit(f"{path}: {where}: {line}", path) for line in message.splitlines())
     if isinstance(value, list) and error["type"] == "value_error":
         # The rule's message names the item at fault: the whole list would only bury it.
         return _fit(f"{path}: {where}: {message}", path)
