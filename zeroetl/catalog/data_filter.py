@@ -50,3 +50,30 @@ def data_filter_problem(pattern: str) -> str | None:
     if len(parts) != 2:
         return f"pattern {shown} must be database.table, each part {PART_RULE}"
     return None
+
+
+# A part that matches every name: *, or a regular expression that does (.* and .+ anchored or not).
+MATCHES_ALL = re.compile(r"\*|/\^?\.[*+]\$?/")
+
+
+def data_filter_list_problem(patterns: list[str]) -> str | None:
+    """Mistakes AWS would accept but that cannot be meant (each pattern already valid):
+    - excluding every table with no include: the integration would replicate nothing (an
+      empty filter is `include: *.*`; an include is what brings tables back);
+    - the same database.table both included and excluded: the filter contradicts itself."""
+    kinds: dict[str, set[str]] = {}
+    for pattern in patterns:
+        match = PATTERN.fullmatch(pattern)
+        if not match:
+            continue  # reported pattern by pattern
+        target = match["rest"].strip()
+        kinds.setdefault(target, set()).add(match["kind"])
+    if "include" not in {kind for found in kinds.values() for kind in found}:
+        for target in kinds:
+            database, _, table = target.partition(".")
+            if MATCHES_ALL.fullmatch(database) and MATCHES_ALL.fullmatch(table):
+                return f"'exclude: {target}' with no include excludes every table: the integration would replicate nothing; remove the integration instead, or add the include patterns of what it should replicate"
+    for target, found in kinds.items():
+        if found == {"include", "exclude"}:
+            return f"{target!r} is both included and excluded; keep the one you mean"
+    return None

@@ -5,25 +5,26 @@ Each message names the environment and field, the value and the limit, like fiel
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.naming import (
+    CASE_INSENSITIVE_KINDS,
     Layer,
     created_names,
     stack_name,
     state_bucket,
     state_key,
 )
-from zeroetl.catalog.rules import quoted
+from zeroetl.catalog.rules import quoted, s3_bucket_problem
 
-BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 # What check_fleet enforces, for the README's catalog reference.
 RULES = (
     "Environment names are unique; so are stack names and state keys, which derive from them.",
-    "Every state bucket the pattern gives is a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens).",
+    "Every state bucket the pattern gives is a valid S3 bucket name (S3 general purpose bucket naming rules: 3-63 lowercase "
+    "letters, digits, dots, hyphens, no '..', not an IP address, none of S3's reserved prefixes and suffixes).",
+    "Names AWS compares without case (IAM roles and policies, RDS and Redshift identifiers) clash when they differ only in case.",
     "Every AWS name the stacks create (table below) is unique where AWS keeps it unique and fits AWS's length limit; "
     "two environments may not manage the resource policy of one existing namespace.",
     f"Quotas: {FACTS.integrations_per_source} integrations per source cluster, {FACTS.integrations_per_target} per target "
@@ -63,8 +64,9 @@ def check_fleet(catalog: Catalog) -> None:
         for layer in Layer:
             claim(("stack", stack_name(env, layer)), f"{at} stack", f"stack name {stack_name(env, layer)!r}")
             claim(("state", state_key(catalog, env, layer)), f"{at} stack {layer.value}", f"state key {state_key(catalog, env, layer)!r}")
-            if catalog.state.backend == "s3" and not BUCKET_RE.match(state_bucket(catalog, env, layer)):
-                problems.append(f"{at}: state bucket {state_bucket(catalog, env, layer)!r} from pattern {catalog.state.bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)")
+            bucket_problem = s3_bucket_problem(state_bucket(catalog, env, layer)) if catalog.state.backend == "s3" else None
+            if bucket_problem:
+                problems.append(f"{at}: state bucket {state_bucket(catalog, env, layer)!r} from pattern {catalog.state.bucket!r} is not a valid S3 bucket name: {bucket_problem}")
         warehouse = env.warehouse
         target_id = warehouse.namespace_arn or f"{warehouse.namespace_name or warehouse.cluster_identifier!r} ({target_account}, {env.region})"
         for name in created_names(catalog, env):
@@ -72,7 +74,8 @@ def check_fleet(catalog: Catalog) -> None:
             if len(name.name) > name.max_length and where not in too_long:
                 too_long.add(where)  # the first of a field's names that is too long says it
                 problems.append(f"{where}: {name.kind} name {quoted(name.name, 70)} has {len(name.name)} characters; AWS allows {name.max_length}")
-            claim(("name", name.kind, name.scope, name.name), where, f"{name.kind} {quoted(name.name, 70)} ({_scope(name.scope)})")
+            compared = name.name.lower() if name.kind in CASE_INSENSITIVE_KINDS else name.name
+            claim(("name", name.kind, name.scope, compared), where, f"{name.kind} {quoted(name.name, 70)} ({_scope(name.scope)})")
         for s, source in enumerate(env.sources):
             where = f"{at}.sources[{s}] ({source.name!r})"
             cluster = (source_account, env.region, source.cluster_identifier)

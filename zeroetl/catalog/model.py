@@ -15,15 +15,18 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
-from zeroetl.catalog.data_filter import data_filter_problem
+from zeroetl.catalog.data_filter import data_filter_list_problem, data_filter_problem
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State
 from zeroetl.catalog.rules import (
     MysqlDatabase,
     MysqlUser,
+    EmailAddress,
     RedshiftDatabase,
+    S3BucketName,
     Unique,
+    UniqueIgnoringCase,
     check_arn,
     check_tags,
     check_windows,
@@ -73,6 +76,9 @@ class Integration(Strict):
             problem = data_filter_problem(pattern)
             if problem:
                 raise ValueError(problem)
+        problem = data_filter_list_problem(patterns)
+        if problem:
+            raise ValueError(problem)
         return patterns
 
     @model_validator(mode="after")
@@ -101,8 +107,10 @@ class TargetDatabase(Strict):
 class Monitoring(Strict):
     """Alarms, events and dashboard of the environment's integrations (target account)."""
 
-    alarm_emails: Annotated[list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]], Unique] = Field(
-        default_factory=list, description="Addresses subscribed to the encrypted alerts topic (each confirms by e-mail)."
+    alarm_emails: Annotated[list[EmailAddress], Unique] = Field(
+        default_factory=list,
+        description="Addresses subscribed to the encrypted alerts topic (each confirms by e-mail): a plain address as RFC 5322 "
+        "writes it (no display name, no mailto:), an internationalized domain in its ASCII xn-- form.",
     )
     lag_threshold_seconds: int = Field(900, ge=60, le=86_400, description="Alarm when replication lag stays above this (60-86400 s)...")
     lag_evaluation_minutes: int = Field(15, ge=1, le=1_440, description="...for this many consecutive minutes (1-1440).")
@@ -155,7 +163,7 @@ class Source(Strict):
         description="Logs exported to CloudWatch Logs; the parameter group turns on each one's logging (server_audit_logging, "
         "general_log, slow_query_log), else it stays empty. general is off by default: it logs every statement.",
     )
-    s3_import_buckets: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]], Unique] = Field(
+    s3_import_buckets: Annotated[list[S3BucketName], Unique] = Field(
         ["redshift-downloads"], description="Buckets the cluster may read with LOAD DATA FROM S3 (the TICKIT sample lives in redshift-downloads)."
     )
     integration: Integration = Field(..., description="This source's zero-ETL integration (below).")
@@ -201,8 +209,10 @@ class Environment(Strict):
     sources: list[Source] = Field(..., min_length=1, description="The Aurora MySQL sources (below); all feed the one warehouse.")
     warehouse: Warehouse = Field(..., description="The Redshift target (below).")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Alarms and events (below).")
-    operator_role_names: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]], Unique] = Field(
-        default_factory=list, description="Existing IAM roles in the source account that get the rds-integrations operator policy."
+    operator_role_names: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]], UniqueIgnoringCase] = Field(
+        default_factory=list,
+        description="Existing IAM roles in the source account that get the rds-integrations operator policy: names of 1-64 "
+        "letters, digits or _+=,.@- (IAM), each once, ignoring case as IAM does.",
     )
     retire: bool = Field(
         False,

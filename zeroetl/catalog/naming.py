@@ -170,6 +170,18 @@ NAME_KINDS: dict[str, tuple[str, int]] = {
 }
 
 
+# Kinds whose names AWS compares without case: IAM ("names are not distinguished by case", IAM
+# User Guide, "IAM identifiers"), and the RDS and Redshift identifiers, which AWS stores in
+# lowercase (CreateDBCluster, CreateCluster: "stored as a lowercase string").
+CASE_INSENSITIVE_KINDS = frozenset(
+    {
+        "IAM role", "IAM policy", "Aurora cluster", "Aurora instance", "Aurora cluster snapshot",
+        "Aurora cluster parameter group", "DB subnet group", "Redshift cluster", "Redshift cluster snapshot",
+        "Redshift parameter group", "Redshift subnet group",
+    }
+)
+
+
 def created_names(catalog: Catalog, env: Environment) -> list[AwsName]:
     """Every AWS name the environment's stacks create (tests/test_naming.py proves the list
     complete against the synthesized stacks)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from zeroetl.catalog.rules import Unique
+from zeroetl.catalog.rules import Unique, ec2_id_pattern
 from zeroetl.catalog.strict import Strict
 
 
@@ -31,9 +31,9 @@ class Network(Strict):
         description="Availability zones, stated rather than looked up so plans run offline. "
         "At least three: Redshift Serverless needs subnets in three zones.",
     )
-    vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$", description="Existing VPC (create_vpc: false).")
-    subnet_ids: Annotated[list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]], Unique] | None = Field(
-        None, description="Existing private subnets, one per availability zone (create_vpc: false)."
+    vpc_id: str | None = Field(None, pattern=ec2_id_pattern("vpc"), description="Existing VPC (create_vpc: false): vpc- and 8 or 17 hexadecimal digits.")
+    subnet_ids: Annotated[list[Annotated[str, Field(pattern=ec2_id_pattern("subnet"))]], Unique] | None = Field(
+        None, description="Existing private subnets, one per availability zone (create_vpc: false): subnet- and 8 or 17 hexadecimal digits."
     )
     allowed_cidr_blocks: Annotated[list[ipaddress.IPv4Network], Unique] = Field(
         default_factory=list,

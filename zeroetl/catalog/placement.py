@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import string
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from zeroetl.catalog.rules import quoted
 from zeroetl.catalog.strict import Strict
 
-ROLE_ARN_RE = re.compile(r"^arn:aws(-cn)?:iam::([0-9]{12}):role/[A-Za-z0-9_+=,.@/-]{1,512}\Z")
+# IAM User Guide, "IAM identifiers" and CreateRole: role/PATH/NAME, the path up to 512
+# characters between slashes, the name 1-64 letters, digits or _+=,.@-.
+ROLE_ARN_RE = re.compile(r"^arn:aws(-cn)?:iam::([0-9]{12}):role/((?:[A-Za-z0-9_+=,.@-]+/)*)([A-Za-z0-9_+=,.@-]{1,64})\Z")
 
 
 class Account(Strict):
@@ -25,10 +29,29 @@ class Account(Strict):
         if self.role_arn is not None:
             match = ROLE_ARN_RE.match(self.role_arn)
             if not match:
-                raise ValueError(f"role_arn {self.role_arn!r} must look like arn:aws:iam::{self.account_id}:role/NAME")
+                raise ValueError(f"role_arn {quoted(self.role_arn)} must look like arn:aws:iam::{self.account_id}:role/NAME, the name 1-64 letters, digits or _+=,.@-")
+            if len(match.group(3)) + 1 > 512:
+                raise ValueError(f"role_arn {quoted(self.role_arn)}: its path is longer than IAM's 512 characters")
             if match.group(2) != self.account_id:
-                raise ValueError(f"role_arn {self.role_arn!r} is in account {match.group(2)}, not {self.account_id}")
+                raise ValueError(f"role_arn {quoted(self.role_arn)} is in account {match.group(2)}, not {self.account_id}")
         return self
+
+
+BUCKET_FIELDS = ("app", "account", "region")
+
+
+def bucket_fields(pattern: str) -> set[str]:
+    """The {fields} of a bucket pattern as written: `{app.name}`, `{account[-4:]}`, `{region!r}`
+    or `{app:>9}` are fields of their own (and refused), never Python code run on a value."""
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return {"an unmatched { or }"}
+    return {
+        field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        for _, field, spec, conversion in parsed
+        if field is not None
+    }
 
 
 class State(Strict):
@@ -47,14 +70,13 @@ class State(Strict):
         if self.backend == "s3" and not self.bucket:
             raise ValueError("backend s3 needs a bucket pattern, e.g. '{app}-tfstate-{account}-{region}'")
         if self.bucket is not None:
-            try:
-                self.bucket.format(app="a", account="0" * 12, region="r")
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ValueError(f"bucket pattern {self.bucket!r} may use only {{app}}, {{account}} and {{region}}") from exc
+            fields = bucket_fields(self.bucket)
+            if not fields <= set(BUCKET_FIELDS):
+                raise ValueError(f"bucket pattern {quoted(self.bucket)} may use only {{app}}, {{account}} and {{region}}, as they are written")
             missing = [f"{{{part}}}" for part in ("account", "region") if f"{{{part}}}" not in self.bucket]
             if missing:
                 raise ValueError(
-                    f"bucket pattern {self.bucket!r} lacks {' and '.join(missing)}: it would put several accounts' or regions' "
+                    f"bucket pattern {quoted(self.bucket)} lacks {' and '.join(missing)}: it would put several accounts' or regions' "
                     "state in one bucket; use e.g. '{app}-tfstate-{account}-{region}'"
                 )
         return self

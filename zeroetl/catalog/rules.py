@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator
 
 from zeroetl.catalog.facts import (
@@ -134,3 +135,77 @@ def check_arn(arn: str | None, field: str, region: str, account: str | None = No
 def quoted(text: str, limit: int = 60) -> str:
     """A name or value in a message: quoted, and cut at `limit` characters."""
     return repr(text) if len(text) <= limit else repr(text[:limit] + "...")
+
+
+# Amazon S3 User Guide, "General purpose bucket naming rules": 3-63 characters of lowercase
+# letters, digits, periods and hyphens; a letter or digit at each end; no two adjacent periods;
+# not an IP address; the prefixes and suffixes S3 keeps for its own features.
+S3_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+S3_IP_RE = re.compile(r"^[0-9]+(\.[0-9]+){3}\Z")
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+S3_BUCKET_RULE = "3-63 lowercase letters, digits, '.' or '-', a letter or digit at each end, no '..' (S3 general purpose bucket naming rules)"
+
+
+def s3_bucket_problem(name: str) -> str | None:
+    """Why S3 would refuse this bucket name, or None."""
+    if not S3_BUCKET_RE.match(name):
+        return S3_BUCKET_RULE
+    if ".." in name:
+        return "two adjacent periods; S3 refuses them"
+    if S3_IP_RE.match(name):
+        return "formatted like an IP address; S3 refuses that"
+    for prefix in S3_RESERVED_PREFIXES:
+        if name.startswith(prefix):
+            return f"starts with {prefix!r}, which S3 reserves"
+    for suffix in S3_RESERVED_SUFFIXES:
+        if name.endswith(suffix):
+            return f"ends with {suffix!r}, which S3 reserves"
+    return None
+
+
+def _s3_bucket(name: str) -> str:
+    problem = s3_bucket_problem(name)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
+S3BucketName = Annotated[str, AfterValidator(_s3_bucket)]
+
+
+def _email(address: str) -> str:
+    """An address SNS can deliver to, by RFC 5322's addr-spec as the email-validator library
+    reads it (no display name, no mailto:, no quoted local part). Capitals are kept; a domain
+    must be given in its ASCII (xn--) form, which is what SNS sends to."""
+    try:
+        checked = validate_email(address, check_deliverability=False, allow_quoted_local=False, allow_display_name=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"not an e-mail address: {exc}") from exc
+    if not address.isascii():
+        raise ValueError(f"write it in ASCII: {checked.ascii_email!r}" if checked.ascii_email else "SNS needs an ASCII address")
+    return address
+
+
+EmailAddress = Annotated[str, AfterValidator(_email)]
+
+
+def ec2_id_pattern(prefix: str) -> str:
+    """Amazon EC2 User Guide, "Resource IDs": the prefix, then 8 hexadecimal characters (the
+    older form) or 17; nothing in between."""
+    return rf"^{prefix}-([0-9a-f]{{8}}|[0-9a-f]{{17}})$"
+
+
+def _no_repeats_ignoring_case(values: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        if value.lower() in seen:
+            same = "" if seen[value.lower()] == value else f" (as {seen[value.lower()]!r}: IAM names ignore case)"
+            raise ValueError(f"lists {value!r} more than once{same}; give each role once")
+        seen[value.lower()] = value
+    return values
+
+
+# IAM User Guide, "IAM object quotas" / "Friendly names and paths": names are not distinguished
+# by case, so Ops and ops are one role.
+UniqueIgnoringCase = AfterValidator(_no_repeats_ignoring_case)

@@ -13,9 +13,12 @@ from zeroetl.catalog.rules import RedshiftDatabase, RedshiftUser, Unique
 from zeroetl.catalog.strict import Strict
 
 SERVERLESS_NAME = r"^[a-z0-9-]{3,64}$"
-SERVERLESS_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift-serverless:[a-z0-9-]+:[0-9]{12}:namespace/[0-9a-f-]{36}\Z")
-PROVISIONED_NAMESPACE_ARN_RE = re.compile(r"^arn:aws(-cn)?:redshift:[a-z0-9-]+:[0-9]{12}:namespace:[0-9a-f-]{36}\Z")
-SECRET_ARN = r"^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+SERVERLESS_NAMESPACE_ARN_RE = re.compile(rf"^arn:aws(-cn)?:redshift-serverless:[a-z0-9-]+:[0-9]{{12}}:namespace/{UUID}\Z")
+PROVISIONED_NAMESPACE_ARN_RE = re.compile(rf"^arn:aws(-cn)?:redshift:[a-z0-9-]+:[0-9]{{12}}:namespace:{UUID}\Z")
+# Secrets Manager User Guide, "Secret names" and "ARNs": a name of 1-512 letters, digits or
+# /_+=.@-, then a hyphen and six random characters.
+SECRET_ARN = r"^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$"
 
 
 class Warehouse(Strict):
