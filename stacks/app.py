@@ -8,6 +8,7 @@ from pathlib import Path
 from cdktf import App
 
 from stacks.environment import build_environment
+from stacks.literals import terraform_literals
 from zeroetl.catalog.model import Catalog, Environment
 
 
@@ -21,6 +22,9 @@ def synthesize(outdir: Path, catalog: Catalog, environments: Sequence[Environmen
     (zeroetl/synth/run.py); every stack has its provider by construction (stacks/base.py).
     """
     app = App(outdir=str(outdir), skip_validation=not validate)
+    # The stacks read the catalog's app and state, and the environment they build: the
+    # environments are escaped one by one, not the whole fleet once per environment.
+    settings = terraform_literals(catalog.model_copy(update={"environments": []}))
     for env in environments:
-        build_environment(app, catalog, env)
+        build_environment(app, settings, terraform_literals(env))
     app.synth()

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined
 
+from stacks.literals import terraform_literal
 from zeroetl import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -24,7 +25,9 @@ def hcl(value: Any) -> str:
     without it raising on its own."""
     if isinstance(value, Undefined):
         value._fail_with_undefined_error()
-    return "null" if value is None else json.dumps(value)
+    # HCL reads every quoted string as a template: the text written in the catalog stays literal
+    # (`$${` and `%%{` are Terraform's escapes; stacks/literals.py does the same for the JSON).
+    return "null" if value is None else terraform_literal(json.dumps(value))
 
 
 def catalog_comment(value: Any) -> str:
