@@ -70,10 +70,17 @@ def data_filter_list_problem(patterns: list[str]) -> str | None:
         kinds.setdefault(target, set()).add(match["kind"])
     if "include" not in {kind for found in kinds.values() for kind in found}:
         for target in kinds:
-            database, _, table = target.partition(".")
-            if MATCHES_ALL.fullmatch(database) and MATCHES_ALL.fullmatch(table):
+            if _matches_everything(target):
                 return f"'exclude: {target}' with no include excludes every table: the integration would replicate nothing; remove the integration instead, or add the include patterns of what it should replicate"
     for target, found in kinds.items():
         if found == {"include", "exclude"}:
             return f"{target!r} is both included and excluded; keep the one you mean"
     return None
+
+
+def _matches_everything(target: str) -> bool:
+    database = PART.match(target)
+    if not database or target[database.end():database.end() + 1] != ".":
+        return False
+    table = PART.fullmatch(target, database.end() + 1)
+    return bool(table) and all(MATCHES_ALL.fullmatch(part.group(0)) for part in (database, table))

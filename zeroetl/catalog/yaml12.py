@@ -91,6 +91,9 @@ class Yaml12Constructor(yaml.constructor.SafeConstructor):
             key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, (str, int, float, bool)):
                 continue  # PyYAML refuses unhashable keys itself, with their line
+            if isinstance(key, str) and any(char in INVISIBLE for char in key):
+                # A pasted no-break space in the indentation makes the rest of the line a key.
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} holds an invisible character", key_node.start_mark)
             if key in seen:
                 raise DuplicateKeyError(key, key_node.start_mark.line + 1)
             seen.add(key)
