@@ -51,10 +51,12 @@ class Synthesized:
         return self.outdir / "stacks" / name
 
 
-def synthesize_catalog(catalog: Catalog, outdir: Path, catalog_path: str) -> Synthesized:
+def synthesize_catalog(catalog: Catalog, outdir: Path, catalog_path: str, *, plain: bool = False) -> Synthesized:
+    """plain=True synthesizes in this process (no workers): for tests that synthesize many
+    small catalogs once the bindings are imported."""
     from zeroetl.synth.run import synthesize_into
 
-    synthesize_into(outdir, catalog, catalog_path)
+    synthesize_into(outdir, catalog, catalog_path, plain=plain)
     result = Synthesized(catalog=catalog, outdir=outdir)
     result.rollout = {p.name: p.read_text() for p in (outdir / "rollout").iterdir()}
     for stack_dir in sorted((outdir / "stacks").iterdir()):
