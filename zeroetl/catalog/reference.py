@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from zeroetl.catalog.applicability import NETWORK_RULES, SOURCE_RULES, WAREHOUSE_RULES
 from zeroetl.catalog.fleet_rules import RULES
 from zeroetl.catalog.model import (
     Catalog,
@@ -60,6 +61,10 @@ def catalog_reference() -> str:
             description = (field.description or "").replace("|", "\\|")
             lines.append(f"| `{name}` | {_default(field)} | {description} |")
         lines.append("")
+    lines += ["#### fields that apply to one shape only", "", "Written in an environment for another shape, they are refused, not ignored (values from `defaults` apply where they fit):", ""]
+    for section, rules in (("warehouse", WAREHOUSE_RULES), ("sources[]", SOURCE_RULES), ("network, target_network", NETWORK_RULES)):
+        lines += [f"- `{section}`: " + "; ".join(f"{', '.join(f'`{name}`' for name in rule.fields)} only for {rule.only_to}" for rule in rules)]
+    lines += ["- `state.bucket` only with `backend: s3`", ""]
     lines += ["#### fleet-wide rules", "", *[f"- {rule}" for rule in RULES], "", "| name the stacks create | unique per | at most |", "| --- | --- | --- |"]
     scopes = {"account": "account", "region": "account and region", "vpc": "VPC"}
     lines += [f"| {kind} | {scopes[scope]} | {length} |" for kind, (scope, length) in NAME_KINDS.items()]
