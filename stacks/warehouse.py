@@ -15,7 +15,8 @@ from stacks.constructs.kms import ManagedKey, account_root
 from stacks.constructs.network import PrivateNetwork
 from stacks.constructs.provisioned import ProvisionedKnobs, ProvisionedWarehouse
 from stacks.constructs.serverless import IntegrationResourcePolicy, ServerlessWarehouse, WarehouseKnobs
-from stacks.constructs.variables import matches, variable, within
+from stacks.constructs.variables import matches, one_of, variable, within
+from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog, Environment
 from zeroetl.catalog.naming import DISCOVERY_ROLE, WAREHOUSE_KEY, WAREHOUSE_NETWORK, Layer, aws_name, source_cluster_arn
 
@@ -72,8 +73,15 @@ class WarehouseStack(ZeroEtlStack):
 
     def _serverless(self, where: dict) -> tuple[str, DataApiTarget]:
         env = self.env
-        base = variable(self, "base_capacity", "number", "Base Redshift Processing Units of the workgroup.", [within(8, 1024, step=8)])
-        ceiling = variable(self, "max_capacity", "number", "Most RPUs the workgroup may scale to; caps the bill.", [within(8, 5632, step=8)])
+        facts = FACTS.region_facts
+        base = variable(
+            self, "base_capacity", "number", "Base Redshift Processing Units of the workgroup.",
+            [one_of(facts.base_capacities(env.region), f"Must be {facts.describe_base(env.region)}.")],
+        )
+        ceiling = variable(
+            self, "max_capacity", "number", "Most RPUs the workgroup may scale to; caps the bill.",
+            [within(facts.base_capacity_smallest, facts.max_capacity_most)],
+        )
         serverless = ServerlessWarehouse(
             self, "serverless", warehouse=env.warehouse,
             knobs=WarehouseKnobs(base_capacity=base.number_value, max_capacity=ceiling.number_value), **where,

@@ -179,3 +179,14 @@ def test_main_refuses_bad_catalog_without_writing_anything(tmp_path: Path) -> No
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "needs Aurora MySQL 3.05.2 or later" in done.stderr, done.stderr
     assert not outdir.exists()
+
+
+def test_region_facts_cover_exactly_the_zero_etl_regions() -> None:
+    """catalog/region_facts.yaml and catalog/regions.yaml are refreshed together; a region in
+    one and not the other would skip its zone and capacity checks silently."""
+    facts = yaml.safe_load((ROOT / "catalog" / "region_facts.yaml").read_text())
+    regions = yaml.safe_load((ROOT / "catalog" / "regions.yaml").read_text())["zero_etl_regions"]
+    assert set(facts["availability_zones"]) == set(regions)
+    assert set(facts["serverless_base_capacity"]["extended_to_1024"]) <= set(regions)
+    # Redshift Serverless needs three zones (Redshift Management Guide, "Considerations").
+    assert all(len(letters) >= 3 for letters in facts["availability_zones"].values())

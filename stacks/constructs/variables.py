@@ -8,6 +8,7 @@ already checked the value; the validation guards a hand-edited tfvars file.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Callable
 
 from cdktf import TerraformVariable
@@ -48,6 +49,15 @@ def within(low: float, high: float, step: float = 1) -> Rule:
             condition = f"({condition} && (({value} % {step}) == 0))"
         steps = f" in steps of {step}" if step != 1 else ""
         return condition, f"Must be from {low} to {high}{steps}."
+
+    return rule
+
+
+def one_of(values: Sequence[float], message: str) -> Rule:
+    """A number from a list (the list written out: Terraform checks it without the catalog)."""
+
+    def rule(value: str) -> tuple[str, str]:
+        return f"contains([{', '.join(str(v) for v in values)}], {value})", message
 
     return rule
 

@@ -13,6 +13,7 @@ import yaml
 from zeroetl import PROJECT_ROOT
 
 REGIONS_FILE = PROJECT_ROOT / "catalog" / "regions.yaml"
+REGION_FACTS_FILE = PROJECT_ROOT / "catalog" / "region_facts.yaml"
 ENGINE_VERSIONS_FILE = PROJECT_ROOT / "catalog" / "engine_versions.yaml"
 RESERVED_WORDS_FILE = PROJECT_ROOT / "catalog" / "reserved_words.yaml"
 
@@ -70,6 +71,47 @@ def _load_regions() -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class RegionFacts:
+    """catalog/region_facts.yaml: what differs by region."""
+
+    zones: dict[str, tuple[str, ...]]
+    base_capacity_smallest: int
+    base_capacity_steps_of_8: tuple[int, int]
+    base_capacity_steps_of_32_to: int
+    base_capacity_extended: frozenset[str]
+    max_capacity_step: int
+    max_capacity_most: int
+
+    def base_capacities(self, region: str) -> tuple[int, ...]:
+        low, high = self.base_capacity_steps_of_8
+        values = [self.base_capacity_smallest, *range(low, high + 1, 8)]
+        if region in self.base_capacity_extended:
+            values += range(high + 32, self.base_capacity_steps_of_32_to + 1, 32)
+        return tuple(values)
+
+    def describe_base(self, region: str) -> str:
+        low, high = self.base_capacity_steps_of_8
+        text = f"{self.base_capacity_smallest}, or a multiple of 8 from {low} to {high}"
+        if region in self.base_capacity_extended:
+            text += f", or a multiple of 32 up to {self.base_capacity_steps_of_32_to}"
+        return text + f" in {region} (catalog/region_facts.yaml)"
+
+
+def _load_region_facts() -> RegionFacts:
+    data = yaml.safe_load(REGION_FACTS_FILE.read_text(encoding="utf-8"))
+    base, most = data["serverless_base_capacity"], data["serverless_max_capacity"]
+    return RegionFacts(
+        zones={region: tuple(letters) for region, letters in data["availability_zones"].items()},
+        base_capacity_smallest=base["smallest"],
+        base_capacity_steps_of_8=tuple(base["steps_of_8"]),
+        base_capacity_steps_of_32_to=base["steps_of_32_to"],
+        base_capacity_extended=frozenset(base["extended_to_1024"]),
+        max_capacity_step=most["step"],
+        max_capacity_most=most["most"],
+    )
+
+
+@dataclass(frozen=True)
 class EngineVersions:
     """catalog/engine_versions.yaml: the default and each known version's status."""
 
@@ -120,6 +162,7 @@ class Facts:
     integrations_per_target: int = 50
     integrations_per_account_region: int = 100
     regions: tuple[str, ...] = field(default_factory=_load_regions)
+    region_facts: RegionFacts = field(default_factory=_load_region_facts)
     engine_versions: EngineVersions = field(default_factory=_load_engine_versions)
     reserved: ReservedNames = field(default_factory=_load_reserved_names)
 

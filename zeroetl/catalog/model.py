@@ -256,10 +256,20 @@ class Environment(Strict):
 
     @model_validator(mode="after")
     def _same_region_everywhere(self) -> Environment:
+        letters = FACTS.region_facts.zones.get(self.region, ())
         for network in filter(None, (self.network, self.target_network)):
             for zone in network.availability_zones:
                 if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
                     raise ValueError(f"availability zone {zone!r} is not in region {self.region}")
+                if letters and zone[-1] not in letters:
+                    raise ValueError(
+                        f"availability zone {zone!r} does not exist; {self.region} has {', '.join(self.region + l for l in letters)} "
+                        "(catalog/region_facts.yaml)"
+                    )
+        warehouse = self.warehouse
+        if warehouse.type == "serverless" and warehouse.create_warehouse:
+            if warehouse.base_capacity not in FACTS.region_facts.base_capacities(self.region):
+                raise ValueError(f"warehouse.base_capacity {warehouse.base_capacity}: must be {FACTS.region_facts.describe_base(self.region)}")
         check_arn(self.source_account.role_arn, "source_account.role_arn", self.region)
         check_arn(self.target.role_arn, "target_account.role_arn", self.region)
         check_arn(self.warehouse.namespace_arn, "warehouse.namespace_arn", self.region, self.target.account_id)

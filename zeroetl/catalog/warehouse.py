@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from zeroetl.catalog.facts import RA3_NODE_COUNTS
+from zeroetl.catalog.facts import FACTS, RA3_NODE_COUNTS
 from zeroetl.catalog.rules import RedshiftDatabase, RedshiftUser, Unique
 from zeroetl.catalog.strict import Strict
 
@@ -34,8 +34,14 @@ class Warehouse(Strict):
     )
     namespace_name: str | None = Field(None, pattern=SERVERLESS_NAME, description="serverless: the namespace (the article: zero-etl-target-rs-ns).")
     workgroup_name: str | None = Field(None, pattern=SERVERLESS_NAME, description="serverless: the workgroup (the article: zero-etl-target-rs-wg).")
-    base_capacity: int = Field(8, ge=8, le=1024, multiple_of=8, description="serverless: base RPUs, 8-1024, a multiple of 8.")
-    max_capacity: int = Field(64, ge=8, le=5632, multiple_of=8, description="serverless: RPU ceiling that caps the bill, base_capacity-5632, a multiple of 8.")
+    base_capacity: int = Field(
+        8, ge=1, description="serverless: base RPUs: 4, or a multiple of 8 from 8 to 512, or of 32 up to 1024 where the region offers it "
+        "(catalog/region_facts.yaml)."
+    )
+    max_capacity: int = Field(
+        64, ge=1, description="serverless: RPU ceiling that caps the bill: base_capacity to 5632, in steps of 8 (or the base itself) "
+        "(catalog/region_facts.yaml)."
+    )
     cluster_identifier: str | None = Field(
         None, pattern=r"^[a-z]([a-z0-9]|-[a-z0-9]){0,62}$", description="provisioned: the cluster identifier (1-63 lowercase letters, digits, single hyphens)."
     )
@@ -83,6 +89,10 @@ class Warehouse(Strict):
             raise ValueError(f"{'a new' if self.create_warehouse else 'an existing'} {self.type} warehouse needs {', '.join(missing)}")
         if serverless and self.max_capacity < self.base_capacity:
             raise ValueError(f"max_capacity {self.max_capacity} is below base_capacity {self.base_capacity}")
+        facts = FACTS.region_facts
+        step, most = facts.max_capacity_step, facts.max_capacity_most
+        if serverless and not (self.max_capacity == self.base_capacity or (self.max_capacity % step == 0 and self.max_capacity <= most)):
+            raise ValueError(f"max_capacity {self.max_capacity}: from base_capacity to {most}, in steps of {step} (catalog/region_facts.yaml)")
         if not serverless and self.create_warehouse:
             fewest, most = RA3_NODE_COUNTS[self.node_type]
             if not fewest <= self.number_of_nodes <= most:
