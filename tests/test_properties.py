@@ -68,8 +68,8 @@ def _catalog(draw_env: dict, draw_sources: list[dict]) -> dict:
             "name": s["name"],
             "create_cluster": s["create_cluster"],
             "cluster_identifier": f"src-{index}",
-            "engine_version": s["engine_version"],
-            "instance_count": s["instance_count"],
+            # Settings of a created cluster only: an existing cluster's are refused (issue 22).
+            **({"engine_version": s["engine_version"], "instance_count": s["instance_count"]} if s["create_cluster"] else {}),
             "integration": {"integration_name": f"int-{index}", "data_filter": s["data_filter"]},
             "target_database": {"database_name": f"db_{index}", "refresh_interval": s["refresh_interval"]},
         }
