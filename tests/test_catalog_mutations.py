@@ -24,8 +24,8 @@ from zeroetl.catalog.loader import CatalogError, load_catalog
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in (ROOT / "catalog" / "default.yaml", ROOT / "catalog" / "fleet.yaml", ROOT / "tests" / "catalogs" / "variant.yaml")}
 KEY_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[A-Za-z_][\w-]*)(?P<colon>:\s*)(?P<value>.*)$")
-VALUES = ["123", "-1", "0", "1e309", "true", "no", "null", "~", "[]", "{}", "''", "2024-01-01", "0x1F", "'8'", "[a, b]", "{a: 1}", "&anchor x", "*anchor", "!!binary aGk=", "'[bold]x[/]'", "':secret:'"]
-UNICODE = ["\u200b", "\u202e", "\u0430", "\uff11", "é", "\U0001f600", "\u0301", "\x00", "\ufeff", "\u2028"]
+VALUES = ["123", "-1", "0", "1e309", "true", "no", "null", "~", "[]", "{}", "''", "2024-01-01", "0x1F", "'8'", "[a, b]", "{a: 1}", "&anchor x", "*anchor", "!!binary aGk=", "'[bold]x[/]'", "':secret:'", "'${ONCALL}@example.com'", "'%{ if x }y%{ endif }'", "on", "0123"]
+UNICODE = ["\u200b", "\u202e", "\u0430", "\uff11", "é", "\U0001f600", "\u0301", "\x00", "\ufeff", "\u2028", "\u00a0"]
 ENCODINGS = ["utf-16", "latin-1", "utf-8-sig", "cp1252"]
 MAX_LINE = 300
 

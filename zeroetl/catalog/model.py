@@ -269,7 +269,7 @@ class Environment(Strict):
         warehouse = self.warehouse
         if warehouse.type == "serverless" and warehouse.create_warehouse:
             if warehouse.base_capacity not in FACTS.region_facts.base_capacities(self.region):
-                raise ValueError(f"warehouse.base_capacity {warehouse.base_capacity}: must be {FACTS.region_facts.describe_base(self.region)}")
+                raise ValueError(f"warehouse.base_capacity = {warehouse.base_capacity}: must be {FACTS.region_facts.describe_base(self.region)}")
         check_arn(self.source_account.role_arn, "source_account.role_arn", self.region)
         check_arn(self.target.role_arn, "target_account.role_arn", self.region)
         check_arn(self.warehouse.namespace_arn, "warehouse.namespace_arn", self.region, self.target.account_id)
