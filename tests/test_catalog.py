@@ -190,3 +190,11 @@ def test_region_facts_cover_exactly_the_zero_etl_regions() -> None:
     assert set(facts["serverless_base_capacity"]["extended_to_1024"]) <= set(regions)
     # Redshift Serverless needs three zones (Redshift Management Guide, "Considerations").
     assert all(len(letters) >= 3 for letters in facts["availability_zones"].values())
+
+
+def test_instance_class_data_names_only_known_regions() -> None:
+    data = yaml.safe_load((ROOT / "catalog" / "instance_classes.yaml").read_text())
+    regions = set(yaml.safe_load((ROOT / "catalog" / "regions.yaml").read_text())["zero_etl_regions"])
+    assert all(set(missing) <= regions for missing in (data["not_offered_in"] or {}).values())
+    # The article's class and the product's default must stay creatable.
+    assert "2xlarge" in data["families"]["db.r6g"]

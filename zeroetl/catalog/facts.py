@@ -14,6 +14,7 @@ from zeroetl import PROJECT_ROOT
 
 REGIONS_FILE = PROJECT_ROOT / "catalog" / "regions.yaml"
 REGION_FACTS_FILE = PROJECT_ROOT / "catalog" / "region_facts.yaml"
+INSTANCE_CLASSES_FILE = PROJECT_ROOT / "catalog" / "instance_classes.yaml"
 ENGINE_VERSIONS_FILE = PROJECT_ROOT / "catalog" / "engine_versions.yaml"
 RESERVED_WORDS_FILE = PROJECT_ROOT / "catalog" / "reserved_words.yaml"
 
@@ -112,6 +113,32 @@ def _load_region_facts() -> RegionFacts:
 
 
 @dataclass(frozen=True)
+class InstanceClasses:
+    """catalog/instance_classes.yaml: Aurora MySQL 3 classes, and where a family is missing."""
+
+    families: dict[str, tuple[str, ...]]
+    not_offered_in: dict[str, frozenset[str]]
+
+    def problem(self, instance_class: str, region: str) -> str | None:
+        family, _, size = instance_class.rpartition(".")
+        if family not in self.families:
+            return f"{family} is not an Aurora MySQL 3 instance family; families: {', '.join(self.families)} (catalog/instance_classes.yaml)"
+        if size not in self.families[family]:
+            return f"{family} comes in {', '.join(self.families[family])}, not {size} (catalog/instance_classes.yaml)"
+        if region in self.not_offered_in.get(family, frozenset()):
+            return f"{region} does not offer {family} (catalog/instance_classes.yaml)"
+        return None
+
+
+def _load_instance_classes() -> InstanceClasses:
+    data = yaml.safe_load(INSTANCE_CLASSES_FILE.read_text(encoding="utf-8"))
+    return InstanceClasses(
+        families={family: tuple(sizes) for family, sizes in data["families"].items()},
+        not_offered_in={family: frozenset(regions) for family, regions in (data.get("not_offered_in") or {}).items()},
+    )
+
+
+@dataclass(frozen=True)
 class EngineVersions:
     """catalog/engine_versions.yaml: the default and each known version's status."""
 
@@ -163,6 +190,7 @@ class Facts:
     integrations_per_account_region: int = 100
     regions: tuple[str, ...] = field(default_factory=_load_regions)
     region_facts: RegionFacts = field(default_factory=_load_region_facts)
+    instance_classes: InstanceClasses = field(default_factory=_load_instance_classes)
     engine_versions: EngineVersions = field(default_factory=_load_engine_versions)
     reserved: ReservedNames = field(default_factory=_load_reserved_names)
 

@@ -133,7 +133,12 @@ class Source(Strict):
         "in catalog/engine_versions.yaml (deprecated versions are refused: CreateDBCluster refuses them). AWS then applies "
         "minor upgrades (auto_minor_version_upgrade) and Terraform does not fight them: engine_version drift is ignored.",
     )
-    instance_class: str = Field("db.r6g.2xlarge", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="Instance class of writer and readers (the article's memory-optimised default).")
+    instance_class: str = Field(
+        "db.r6g.2xlarge",
+        pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
+        description="Instance class of writer and readers (the article's memory-optimised default): an Aurora MySQL 3 class the "
+        "region offers (catalog/instance_classes.yaml).",
+    )
     instance_count: int = Field(2, ge=1, le=6, description="Writer plus readers (1-6), spread over the availability zones.")
     master_username: MysqlUser = Field(
         "admin",
@@ -275,6 +280,9 @@ class Environment(Strict):
         check_arn(self.warehouse.namespace_arn, "warehouse.namespace_arn", self.region, self.target.account_id)
         check_arn(self.warehouse.admin_secret_arn, "warehouse.admin_secret_arn", self.region, self.target.account_id)
         for index, source in enumerate(self.sources):
+            problem = FACTS.instance_classes.problem(source.instance_class, self.region) if source.create_cluster else None
+            if problem:
+                raise ValueError(f"sources[{index}].instance_class = {source.instance_class!r}: {problem}")
             if source.target_database.database_name == self.warehouse.db_name:
                 raise ValueError(
                     f"sources[{index}].target_database.database_name {self.warehouse.db_name!r} is the warehouse's db_name, which "
