@@ -24,6 +24,8 @@ def test_alarms_follow_each_integration_id_with_catalog_thresholds(default_plans
     lag = alarms["zero-etl-demo-lag"]
     assert (lag["namespace"], lag["metric_name"], lag["dimensions"]) == ("AWS/Redshift", "IntegrationLag", {"IntegrationId": integration_id})
     assert (lag["threshold"], lag["evaluation_periods"], lag["comparison_operator"]) == (900, 15, "GreaterThanThreshold")
+    # A stopped integration publishes no IntegrationLag at all: that must alarm, not look healthy.
+    assert lag["treat_missing_data"] == "breaching"
     failed = alarms["zero-etl-demo-failed-tables"]
     assert failed["metric_name"] == "IntegrationNumTablesFailedReplication" and failed["threshold"] == 0
     stalled = alarms["zero-etl-demo-no-change-applied"]

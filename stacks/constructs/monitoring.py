@@ -68,7 +68,9 @@ class IntegrationMonitoring(Construct):
             alarm_description=f"{integration_name}: replication lag above the threshold; see the runbook, 'Alarms'.",
             metric_name="IntegrationLag", statistic="Maximum", comparison_operator="GreaterThanThreshold",
             threshold=knobs.lag_threshold_seconds, evaluation_periods=knobs.lag_evaluation_minutes,
-            datapoints_to_alarm=knobs.lag_evaluation_minutes, treat_missing_data="notBreaching", **metric, **actions,
+            # Redshift publishes IntegrationLag every minute while the integration runs; no data
+            # means it stopped (failed, deleted, needs attention), which must not read as healthy.
+            datapoints_to_alarm=knobs.lag_evaluation_minutes, treat_missing_data="breaching", **metric, **actions,
         )
         CloudwatchMetricAlarm(
             self, f"failed-tables-{source}", alarm_name=alarm_name(integration_name, "failed-tables"),
