@@ -11,6 +11,8 @@ of two equal keys without a word when the mapping also holds a merge key, and a 
 never lose a key silently.
 
 On top of the schema:
+- a plain number with a leading zero (`012345678901`, `0123`) is kept as the text written, so an
+  account id keeps its zeros; a number field still reads `0123` as 123;
 - merge keys (`<<: *defaults`, https://yaml.org/type/merge.html), which teams use to share
   blocks: the mapping's own keys win over merged ones, as the merge spec says;
 - a key repeated in one mapping (merged keys aside) is an error with its line;
@@ -59,6 +61,9 @@ INVISIBLE = {
 }
 
 
+LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+$")
+
+
 class DuplicateKeyError(yaml.YAMLError):
     def __init__(self, key: object, line: int) -> None:
         super().__init__(f"duplicate key {key!r}")
@@ -74,8 +79,13 @@ for _name, _regex, _first in CORE_SCHEMA:
 
 
 class Yaml12Constructor(yaml.constructor.SafeConstructor):
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:
         text = self.construct_scalar(node)
+        if LEADING_ZERO.match(text):
+            # YAML 1.1 read 0123 as octal 83, YAML 1.2 as 123: either way an account id such as
+            # 012345678901 loses its zero. The text as written is kept; a number field reads it
+            # as the decimal it looks like (pydantic), a text field keeps every digit.
+            return text
         if text.startswith("0o"):
             return int(text[2:], 8)
         if text.startswith("0x"):
