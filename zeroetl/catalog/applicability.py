@@ -46,6 +46,16 @@ SOURCE_RULES = (
         lambda s: "this source is an existing cluster (create_cluster: false), whose settings the team keeps",
     ),
 )
+ENVIRONMENT_RULES = (
+    # stacks/environment.py: one account and a cluster created here means the warehouse joins
+    # the source's network; only otherwise is a network built from target_network.
+    Rule(
+        ("target_network",),
+        lambda e: e.warehouse.create_warehouse and (e.cross_account or not any(s.create_cluster for s in e.sources)),
+        "a warehouse created here with a network of its own (another target account, or no cluster created here)",
+        lambda e: "this environment's warehouse " + ("is an existing one" if not e.warehouse.create_warehouse else "joins the source's network"),
+    ),
+)
 NETWORK_RULES = (
     Rule(("vpc_cidr",), lambda n: n.create_vpc, "a VPC created here (create_vpc: true)",
          lambda n: "this network is an existing VPC (create_vpc: false)"),
@@ -60,6 +70,7 @@ def check_applicable(raw_environments: list[Any], catalog: Catalog) -> list[tupl
         if not isinstance(raw, dict):
             continue
         at = ("environments", index)
+        problems += _check(raw, env, ENVIRONMENT_RULES, at)
         problems += _check(raw.get("warehouse"), env.warehouse, WAREHOUSE_RULES, (*at, "warehouse"))
         for s, (raw_source, source) in enumerate(zip(_list(raw.get("sources")), env.sources)):
             problems += _check(raw_source, source, SOURCE_RULES, (*at, "sources", s))

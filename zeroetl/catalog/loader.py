@@ -73,7 +73,10 @@ def _load(path: Path) -> Catalog:
         raise CatalogError("\n".join(lines)) from exc
     inapplicable = check_state(written[1], catalog) + (check_applicable(written[0], catalog) if isinstance(written[0], list) else [])
     if inapplicable:
-        lines = [_fit(f"{path}: {_field_path(raw, loc)} = {_shown(value)}: {message}", path) for loc, value, message in inapplicable]
+        lines = [
+            _fit(f"{path}: {_field_path(raw, loc)}{'' if isinstance(value, dict) else ' = ' + _shown(value)}: {message}", path)
+            for loc, value, message in inapplicable
+        ]
         raise CatalogError("\n".join(lines[:MAX_LINES]))
     try:
         check_fleet(catalog)

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from zeroetl.catalog.applicability import NETWORK_RULES, SOURCE_RULES, WAREHOUSE_RULES
+from zeroetl.catalog.applicability import ENVIRONMENT_RULES, NETWORK_RULES, SOURCE_RULES, WAREHOUSE_RULES
 from zeroetl.catalog.fleet_rules import RULES
 from zeroetl.catalog.model import (
     Catalog,
@@ -62,7 +62,7 @@ def catalog_reference() -> str:
             lines.append(f"| `{name}` | {_default(field)} | {description} |")
         lines.append("")
     lines += ["#### fields that apply to one shape only", "", "Written in an environment for another shape, they are refused, not ignored (values from `defaults` apply where they fit):", ""]
-    for section, rules in (("warehouse", WAREHOUSE_RULES), ("sources[]", SOURCE_RULES), ("network, target_network", NETWORK_RULES)):
+    for section, rules in (("environments[]", ENVIRONMENT_RULES), ("warehouse", WAREHOUSE_RULES), ("sources[]", SOURCE_RULES), ("network, target_network", NETWORK_RULES)):
         lines += [f"- `{section}`: " + "; ".join(f"{', '.join(f'`{name}`' for name in rule.fields)} only for {rule.only_to}" for rule in rules)]
     lines += ["- `state.bucket` only with `backend: s3`", ""]
     lines += ["#### fleet-wide rules", "", *[f"- {rule}" for rule in RULES], "", "| name the stacks create | unique per | at most |", "| --- | --- | --- |"]
