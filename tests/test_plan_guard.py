@@ -107,3 +107,36 @@ def test_the_workflow_summary_counts_a_real_destructive_plan_and_shows_the_refus
     assert f"`{address}` (replace)" in row and "`aws_kms_key.retired_key` (destroy)" in row
     assert "**refused**" in row and "holds data" in row
     assert f"| {found['add']} | {found['change']} | {found['replace']} | {found['destroy']} |" in row
+
+
+# What a reviewer must be asked about, written here rather than read from the guard: resources
+# whose loss is data (Aurora and Redshift storage, keys), and those whose loss is an outage.
+GUARDED = {
+    "aws_rds_cluster", "aws_redshift_cluster", "aws_redshiftserverless_namespace", "aws_kms_key",
+    "aws_rds_integration", "aws_redshift_resource_policy", "aws_rds_cluster_instance", "aws_redshiftserverless_workgroup",
+}
+NOT_GUARDED = {"aws_sns_topic", "aws_cloudwatch_metric_alarm", "aws_security_group_rule", "aws_iam_role_policy"}
+ACTIONS = {"deleted": ["delete"], "replaced": ["delete", "create"], "replaced first": ["create", "delete"]}
+
+
+def _plan(type_: str, actions: list[str]) -> dict:
+    """One resource change shaped as `terraform show -json` writes it."""
+    return {"resource_changes": [{"address": f"{type_}.this", "mode": "managed", "type": type_, "name": "this", "change": {"actions": actions}}]}
+
+
+@pytest.mark.parametrize("type_", sorted(GUARDED | NOT_GUARDED))
+@pytest.mark.parametrize("what", sorted(ACTIONS))
+def test_every_guarded_type_is_refused_when_deleted_or_replaced_unless_allowed_for_the_run(type_: str, what: str) -> None:
+    plan = _plan(type_, ACTIONS[what])
+    findings = check_plan(plan, "stack")
+    if type_ in NOT_GUARDED:
+        assert findings == []
+        return
+    assert [(f.address, f.action) for f in findings] == [(f"{type_}.this", "deleted" if what == "deleted" else "replaced")]
+    assert check_plan(plan, "stack", allowed=frozenset({f"{type_}.this"})) == []
+    assert check_plan(plan, "stack", allowed=frozenset({f"{type_}.other"})) != []
+
+
+@pytest.mark.parametrize("type_", sorted(GUARDED))
+def test_updates_in_place_and_creations_pass(type_: str) -> None:
+    assert check_plan(_plan(type_, ["update"]), "stack") == [] and check_plan(_plan(type_, ["create"]), "stack") == []

@@ -26,8 +26,17 @@ STATEFUL_TYPES = frozenset(
         "aws_kms_key",
     }
 )
-# Resources whose replacement is an outage the plan does not show.
-REPLACEMENT_SENSITIVE_TYPES = frozenset({"aws_rds_integration"})
+# Resources whose deletion or replacement is an outage the plan does not show, and why.
+REPLACEMENT_SENSITIVE: dict[str, str] = {
+    "aws_rds_integration": "the integration stops, and a new one re-seeds every table (20+ minutes of stale analytics)",
+    # Redshift guide, "zero-etl-using.redshift-iam": the namespace's resource policy is what
+    # authorizes each integration; without it they stop (REDSHIFT-INTEGRATION-EVENT-0008).
+    "aws_redshift_resource_policy": "it authorizes every integration into the warehouse; while it is gone they stop, and a replacement may drop a source",
+    # A replaced writer is a failover and a restart; a removed instance is lost capacity.
+    "aws_rds_cluster_instance": "an Aurora instance goes away: a writer's replacement is a failover (an outage for writes), a reader's is lost capacity",
+    # The workgroup holds the endpoint every client and the Data API use.
+    "aws_redshiftserverless_workgroup": "the warehouse's endpoint goes away until the new workgroup is available; the integrations' target stays the namespace",
+}
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,8 @@ def check_plan(plan: dict[str, Any], name: str, allowed: frozenset[str] = frozen
         type_ = change["type"]
         if type_ in STATEFUL_TYPES:
             findings.append(Finding(name, change["address"], action, f"{type_} holds data; this loses it"))
-        elif type_ in REPLACEMENT_SENSITIVE_TYPES:
-            findings.append(Finding(name, change["address"], action, "the integration stops, and a new one re-seeds every table (20+ minutes of stale analytics)"))
+        elif type_ in REPLACEMENT_SENSITIVE:
+            findings.append(Finding(name, change["address"], action, REPLACEMENT_SENSITIVE[type_]))
     return findings
 
 
