@@ -17,8 +17,11 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SERVERLESS_NAMESPACE_ARN_RE = re.compile(rf"^arn:aws(-cn)?:redshift-serverless:[a-z0-9-]+:[0-9]{{12}}:namespace/{UUID}\Z")
 PROVISIONED_NAMESPACE_ARN_RE = re.compile(rf"^arn:aws(-cn)?:redshift:[a-z0-9-]+:[0-9]{{12}}:namespace:{UUID}\Z")
 # Secrets Manager User Guide, "Secret names" and "ARNs": a name of 1-512 letters, digits or
-# /_+=.@-, then a hyphen and six random characters.
-SECRET_ARN = r"^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$"
+# /_+=.@-, then a hyphen and six random characters. Secrets a service manages add "!": the admin
+# secret Redshift keeps for a namespace is named redshift!<namespace>-<user> (Redshift guide,
+# "Managing Amazon Redshift admin passwords using AWS Secrets Manager"), and that is the one a
+# team brings with an existing warehouse.
+SECRET_ARN = r"^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]{1,512}-[A-Za-z0-9]{6}$"
 
 
 class Warehouse(Strict):

@@ -90,7 +90,7 @@ class Yaml12Constructor(yaml.constructor.SafeConstructor):
             return int(text[2:], 8)
         if text.startswith("0x"):
             return int(text[2:], 16)
-        return int(text, 10)  # 0123 is 123 in YAML 1.2, not octal
+        return int(text, 10)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         """Refuse a key repeated among the mapping's own keys; then merge (own keys win)."""
