@@ -7,7 +7,7 @@ names the AWS page it comes from, so a reviewer can check it.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any, Callable
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator
@@ -30,12 +30,20 @@ TAG_TEXT_RE = re.compile(r"[\w .:/=+\-@]*\Z")
 MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
 
 
-def _no_repeats(values: list) -> list:
-    seen: set = set()
+def _first_repeat(values: list, key: Callable[[Any], Any] = lambda value: value) -> tuple[Any, Any] | None:
+    """(earlier value, repeating value) of the first value whose key was seen before."""
+    seen: dict[Any, Any] = {}
     for value in values:
-        if value in seen:
-            raise ValueError(f"lists {str(value)!r} more than once; give each value once")
-        seen.add(value)
+        if key(value) in seen:
+            return seen[key(value)], value
+        seen[key(value)] = value
+    return None
+
+
+def _no_repeats(values: list) -> list:
+    found = _first_repeat(values)
+    if found:
+        raise ValueError(f"lists {str(found[1])!r} more than once; give each value once")
     return values
 
 
@@ -197,12 +205,11 @@ def ec2_id_pattern(prefix: str) -> str:
 
 
 def _no_repeats_ignoring_case(values: list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for value in values:
-        if value.lower() in seen:
-            same = "" if seen[value.lower()] == value else f" (as {seen[value.lower()]!r}: IAM names ignore case)"
-            raise ValueError(f"lists {value!r} more than once{same}; give each role once")
-        seen[value.lower()] = value
+    found = _first_repeat(values, str.lower)
+    if found:
+        first, value = found
+        same = "" if first == value else f" (as {first!r}: IAM names ignore case)"
+        raise ValueError(f"lists {value!r} more than once{same}; give each role once")
     return values
 
 
