@@ -11,22 +11,13 @@ from typing import Any
 
 import pytest
 
+from tests.aws_facts import BINLOG
 from tests.harness import Synthesized, resources
 from zeroetl.catalog.data_filter import data_filter_problem
 from zeroetl.catalog.naming import source_cluster_arn
 
 # The facts below are written here, from the pages each test cites, not imported from the
 # product: a test that reads the product's own table only checks the code against itself.
-# Aurora guide, "zero-etl.setting-up", Step 1 (custom DB cluster parameter group).
-BINLOG = {
-    "aurora_enhanced_binlog": "1",
-    "binlog_backup": "0",
-    "binlog_replication_globaldb": "0",
-    "binlog_format": "ROW",
-    "binlog_row_image": "full",
-    "binlog_row_metadata": "full",
-    "binlog_transaction_compression": "OFF",
-}
 # Aurora guide, "AuroraMySQL.Integrating.CloudWatch" / "USER_LogAccess.MySQL.Generallog": the
 # parameter that makes each exported log be written at all.
 LOG_SWITCH = {"audit": ("server_audit_logging", "1"), "general": ("general_log", "1"), "slowquery": ("slow_query_log", "1")}

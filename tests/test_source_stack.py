@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.aws_facts import BINLOG
 from tests.harness import Synthesized, named, only, resources
 from zeroetl.catalog.naming import Layer
 
@@ -24,16 +25,7 @@ def test_parameter_group_holds_all_eight_zero_etl_binlog_values(source: dict) ->
     group = only(source, "aws_rds_cluster_parameter_group")
     assert group["family"] == "aurora-mysql8.0"
     params = _parameters(source)
-    expected = {
-        "aurora_enhanced_binlog": "1",
-        "binlog_backup": "0",
-        "binlog_replication_globaldb": "0",
-        "binlog_format": "ROW",
-        "binlog_row_image": "full",
-        "binlog_row_metadata": "full",
-        "binlog_transaction_compression": "OFF",
-    }
-    for name, value in expected.items():
+    for name, value in BINLOG.items():
         assert params[name]["value"] == value, name
         assert params[name]["apply_method"] == "pending-reboot", name
 
