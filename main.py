@@ -60,8 +60,18 @@ def _load(path: Path) -> Catalog:
     envvar="ZEROETL_NO_CACHE",
     help="Synthesize every environment, ignoring the synthesis cache in .cache/synth/ (or ZEROETL_NO_CACHE=1).",
 )
+@click.option(
+    "--credentials",
+    type=click.Choice(["assume-role", "ambient"]),
+    default="assume-role",
+    envvar="ZEROETL_CREDENTIALS",
+    show_default=True,
+    help="assume-role: each stack's provider and state backend assume its account's role_arn. ambient: the caller's "
+    "credentials already are the account's role (the rollout's jobs, which take it straight from GitHub's token), so "
+    "nothing is assumed (or ZEROETL_CREDENTIALS).",
+)
 @click.pass_context
-def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool, no_cache: bool) -> None:
+def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool, no_cache: bool, credentials: str) -> None:
     """Validate the catalog, then write cdktf.out/stacks/<stack>/{cdk.tf.json,terraform.tfvars},
     the rollout workflow and listing under cdktf.out/rollout/ and the runbooks under
     cdktf.out/runbooks/."""
@@ -79,7 +89,7 @@ def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool, 
     progress = lambda line: console.print(f"  {line}", highlight=False, markup=False)  # noqa: E731
     try:
         cache = None if no_cache else SynthCache()
-        stacks = synthesize_into(outdir, catalog, _display(catalog_path), plain=plain, jobs=jobs, progress=progress, cache=cache)
+        stacks = synthesize_into(outdir, catalog, _display(catalog_path), plain=plain, jobs=jobs, progress=progress, cache=cache, credentials=credentials)
     except SynthError as exc:
         # The catalog passed validation, yet a stack could not be built from it: one line that
         # names the catalog and environments, the whole output kept in a file for the report.
@@ -199,6 +209,8 @@ def changed(catalog_path: Path, base: str | None, outdir: Path, as_json: bool, g
     for wave in found.waves:
         for job in wave.jobs:
             click.echo(f"{wave.id}\t{job.stack}")
+    for stack in found.bootstrap:
+        errors.print(f"[yellow]bootstrap:[/] {stack} changed; an administrator applies it before this rollout (README, Security model of the rollout)", highlight=False)
     for stack in found.removed:
         errors.print(f"[yellow]removed:[/] {stack} is in {base}'s output only; destroy it by hand (README, Remove only the integration)", highlight=False)
 

@@ -10,6 +10,11 @@ from stacks.retire import Retire
 from zeroetl.catalog.model import Catalog, Environment
 from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key
 
+# cdktf context key: "ambient" when the caller's credentials already are each stack's account
+# role (the rollout's jobs take it straight from GitHub's token); the stacks then assume no
+# role, since a chained session lasts at most an hour. Default: assume each account's role_arn.
+CREDENTIALS_CONTEXT = "zeroetl:credentials"
+
 # Local state lives under the project's terraform-state/ folder, written relative to the stack's
 # working directory (cdktf.out/stacks/<stack>/) so the synthesized JSON holds no machine path.
 STATE_ROOT_FROM_STACK_DIR = "../../../terraform-state"
@@ -24,14 +29,15 @@ class ZeroEtlStack(TerraformStack):
         self.env = env
         self.layer = layer
         self.account = layer_account(env, layer)
+        self.role_arn = None if self.node.try_get_context(CREDENTIALS_CONTEXT) == "ambient" else self.account.role_arn
         self._backend(catalog, env, layer)
         AwsProvider(
             self,
             "aws",
             region=env.region,
             allowed_account_ids=[self.account.account_id],
-            assume_role=[AwsProviderAssumeRole(role_arn=self.account.role_arn, session_name=stack_name(env, layer))]
-            if self.account.role_arn
+            assume_role=[AwsProviderAssumeRole(role_arn=self.role_arn, session_name=stack_name(env, layer))]
+            if self.role_arn
             else None,
             default_tags=[
                 AwsProviderDefaultTags(
@@ -59,7 +65,7 @@ class ZeroEtlStack(TerraformStack):
             key=key,
             region=env.region,
             encrypt=True,
-            assume_role=S3BackendAssumeRoleConfig(role_arn=self.account.role_arn) if self.account.role_arn else None,
+            assume_role=S3BackendAssumeRoleConfig(role_arn=self.role_arn) if self.role_arn else None,
         )
         # S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend predates the argument,
         # so it is set through cdktf's documented override.

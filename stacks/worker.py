@@ -1,5 +1,6 @@
 """One synthesis worker: `python -O -m stacks.worker OUTDIR`, with a pickled
-(catalog, first, stop) on stdin, synthesizes environments[first:stop] into OUTDIR.
+(catalog, first, stop, credentials, bootstrap) on stdin, synthesizes environments[first:stop]
+(and, with bootstrap, every account's bootstrap stack) into OUTDIR.
 
 zeroetl/synth/run.py starts these to split a fleet over the cores. Each worker is made to start
 and stop fast, and each trick leaves the output unchanged (tests/test_fast_path.py compares
@@ -26,14 +27,14 @@ from pathlib import Path
 
 def main() -> None:
     outdir = Path(sys.argv[1])
-    catalog, first, stop = pickle.load(sys.stdin.buffer)
+    catalog, first, stop, credentials, bootstrap = pickle.load(sys.stdin.buffer)
     from stacks.bindings import register_bare_package
 
     register_bare_package()
     from stacks.app import synthesize
 
     # A failure raises and exits 1 with its traceback, the normal way; the parent reports it.
-    synthesize(outdir, catalog, catalog.environments[first:stop], validate=False)
+    synthesize(outdir, catalog, catalog.environments[first:stop], validate=False, credentials=credentials, bootstrap=bootstrap)
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

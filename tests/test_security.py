@@ -47,7 +47,7 @@ def test_checkov_passes_every_offline_plan(request: pytest.FixtureRequest, tmp_p
 
 def test_skip_list_is_short_and_every_entry_reasoned() -> None:
     entries = skips()
-    assert 0 < len(entries) <= 6
+    assert 0 < len(entries) <= 7  # 5 before the bootstrap's state buckets brought 2 (README, Security model)
     for check, reason in entries.items():
         assert re.fullmatch(r"CKV2?_AWS_\d+", check) and len(reason.split()) >= 12, check
 
@@ -100,7 +100,8 @@ def _policies(stack: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def test_iam_has_no_wildcard_action_and_wildcard_resources_only_where_aws_needs_them(request: pytest.FixtureRequest) -> None:
     for synth in _synths(request):
-        for stack in synth.stacks.values():
+        # The bootstrap's rollout roles answer to their own reviewed list (tests/test_bootstrap.py).
+        for stack in (stack for name, stack in synth.stacks.items() if not name.startswith("bootstrap-")):
             for address, policy in _policies(stack):
                 for statement in policy["Statement"]:
                     actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]

@@ -46,9 +46,11 @@ class ManagedKey(Construct):
         service_statements: list[dict[str, Any]] = (),
         protect: bool = True,
         logs: bool = False,
+        provider: Any = None,
     ) -> None:
         """protect: Terraform refuses to destroy the key (KMS has no deletion protection of
-        its own). logs: CloudWatch Logs may encrypt this account's log groups with it."""
+        its own). logs: CloudWatch Logs may encrypt this account's log groups with it. provider: the
+        stack's provider of the key's region, where a stack spans regions (stacks/bootstrap.py)."""
         super().__init__(scope, id_)
         policy = {
             "Version": "2012-10-17",
@@ -72,8 +74,9 @@ class ManagedKey(Construct):
             deletion_window_in_days=30,
             policy=json.dumps(policy, indent=2),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
+            provider=provider,
         )
-        KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self.key.key_id)
+        KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self.key.key_id, provider=provider)
 
     @property
     def arn(self) -> str:

@@ -63,7 +63,6 @@ class World:
         }
         for key, value in env.items():
             args += ["--env", f"{key}={value}"]
-        args += ["--var", "ZEROETL_CI_ROLE_ARN=arn:aws:iam::111111111111:role/zeroetl-ci"]
         # act keeps each job's host workspace under ~/.cache/act: one of its own per test run
         run_env = {**os.environ, "XDG_CACHE_HOME": str(self.root / "xdg"), "HOME": os.environ.get("HOME", "/root")}
         done = subprocess.run(args, cwd=self.work, env=run_env, capture_output=True, text=True, timeout=1800)

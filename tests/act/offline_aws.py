@@ -21,10 +21,13 @@ from zeroetl.checks.upstream import remote_states
 from zeroetl.checks.verify import OFFLINE_CREDENTIALS
 
 
-def provider(config: dict) -> dict:
+def provider(config: dict, role_arn: str | None) -> dict:
     emulator = os.environ.get("ZEROETL_ACT_EMULATOR")
     if emulator:
-        return provider_override(emulator, config["provider"]["aws"][0]["allowed_account_ids"][0])
+        # The job's credentials are an STS session of its account's rollout role (GitHub's token
+        # exchanged by configure-aws-credentials); here the emulator's STS issues that session.
+        session = [{"role_arn": role_arn, "session_name": "github-actions"}] if role_arn else []
+        return {**provider_override(emulator, config["provider"]["aws"][0]["allowed_account_ids"][0]), "assume_role": session}
     # No role to assume offline: an empty role_arn is what the provider reads as none.
     return {**OFFLINE_CREDENTIALS, "allowed_account_ids": None, "assume_role": [{"role_arn": ""}]}
 
@@ -32,10 +35,13 @@ def provider(config: dict) -> dict:
 def main(outdir: Path) -> None:
     state = Path(os.environ["ZEROETL_ACT_STATE"])
     state.mkdir(parents=True, exist_ok=True)
+    roles = json.loads((outdir / "rollout" / "credentials.json").read_text(encoding="utf-8"))
     for stack_dir in sorted((outdir / "stacks").iterdir()):
+        if stack_dir.name not in roles:
+            continue  # a bootstrap stack: applied by an administrator, never by the workflow
         config = json.loads((stack_dir / "cdk.tf.json").read_text(encoding="utf-8"))
         override = {
-            "provider": {"aws": provider(config)},
+            "provider": {"aws": provider(config, roles[stack_dir.name]["apply_role_arn"])},
             "terraform": {"backend": {"local": {"path": str(state / f"{stack_dir.name}.tfstate")}}},
         }
         reads = {name: {"backend": "local", "config": {"path": str(state / f"{upstream}.tfstate")}} for name, upstream in remote_states(config).items()}

@@ -87,6 +87,18 @@ def check_state(raw_state: Any, catalog: Catalog) -> list[tuple[tuple[Any, ...],
     return []
 
 
+def check_rollout(raw_rollout: Any, catalog: Catalog) -> list[tuple[tuple[Any, ...], Any, str]]:
+    """The bootstrap (stacks/bootstrap.py) creates the state buckets the workflow's roles use:
+    it exists only for the s3 backend."""
+    if not isinstance(raw_rollout, dict) or catalog.state.backend == "s3":
+        return []
+    return [
+        (("rollout", field), raw_rollout[field], "applies only to backend: s3 (the bootstrap creates the state buckets); this catalog keeps its state locally")
+        for field in ("github_repository", "github_subject_prefix", "bootstrap_backend")
+        if field in raw_rollout
+    ]
+
+
 def _check(raw: Any, model: Environment | Source | Network | Warehouse, rules: tuple[Rule, ...], loc: tuple[Any, ...]) -> list:
     if not isinstance(raw, dict):
         return []

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from zeroetl.catalog.applicability import check_applicable, check_state
+from zeroetl.catalog.applicability import check_applicable, check_rollout, check_state
 from zeroetl.catalog.fleet_rules import check_fleet
 from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.yaml12 import CatalogLoader, DuplicateKeyError, invisible_character
@@ -62,7 +62,7 @@ def _load(path: Path) -> Catalog:
         raise CatalogError(f"{path}:{line} is not valid YAML ({problem[:260]})") from exc
     if not isinstance(raw, dict):
         raise CatalogError(f"{path}: the catalog must be a mapping with 'environments', got {type(raw).__name__}")
-    written = raw.get("environments"), raw.get("state")
+    written = raw.get("environments"), raw.get("state"), raw.get("rollout")
     raw = _apply_defaults(path, raw)
     try:
         catalog = Catalog.model_validate(raw)
@@ -71,7 +71,7 @@ def _load(path: Path) -> Catalog:
         if len(lines) > MAX_LINES:
             lines[MAX_LINES:] = [f"{path}: ... and {len(lines) - MAX_LINES} more problems; fix these first"]
         raise CatalogError("\n".join(lines)) from exc
-    inapplicable = check_state(written[1], catalog) + (check_applicable(written[0], catalog) if isinstance(written[0], list) else [])
+    inapplicable = check_state(written[1], catalog) + check_rollout(written[2], catalog) + (check_applicable(written[0], catalog) if isinstance(written[0], list) else [])
     if inapplicable:
         lines = [
             _fit(f"{path}: {_field_path(raw, loc)}{'' if isinstance(value, dict) else ' = ' + _shown(value)}: {message}", path)

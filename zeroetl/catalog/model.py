@@ -19,6 +19,7 @@ from zeroetl.catalog.data_filter import data_filter_list_problem, data_filter_pr
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State
+from zeroetl.catalog.rollout import Rollout
 from zeroetl.catalog.rules import (
     MysqlDatabase,
     MysqlUser,
@@ -302,4 +303,5 @@ class Catalog(Strict):
 
     app: str = Field("zeroetl", pattern=r"^[a-z][a-z0-9]{0,11}$", description="Application prefix of every name and state key.")
     state: State = Field(default_factory=State, description="The Terraform state backend (below).")
+    rollout: Rollout = Field(default_factory=Rollout, description="The rollout workflow's repository and the bootstrap stacks (below).")
     environments: list[Environment] = Field(..., min_length=1, description="The environments; names must be unique.")

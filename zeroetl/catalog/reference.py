@@ -25,12 +25,14 @@ from zeroetl.catalog.model import (
 from zeroetl.catalog.naming import NAME_KINDS
 from zeroetl.catalog.network import Network
 from zeroetl.catalog.placement import Account, State
+from zeroetl.catalog.rollout import Rollout
 from zeroetl.catalog.warehouse import Warehouse
 
 START, END = "<!-- catalog-reference:start -->", "<!-- catalog-reference:end -->"
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("top level", Catalog),
     ("state", State),
+    ("rollout", Rollout),
     ("environments[]", Environment),
     ("environments[].source_account, .target_account", Account),
     ("environments[].network, .target_network", Network),
@@ -64,7 +66,7 @@ def catalog_reference() -> str:
     lines += ["#### fields that apply to one shape only", "", "Written in an environment for another shape, they are refused, not ignored (values from `defaults` apply where they fit):", ""]
     for section, rules in (("environments[]", ENVIRONMENT_RULES), ("warehouse", WAREHOUSE_RULES), ("sources[]", SOURCE_RULES), ("network, target_network", NETWORK_RULES)):
         lines += [f"- `{section}`: " + "; ".join(f"{', '.join(f'`{name}`' for name in rule.fields)} only for {rule.only_to}" for rule in rules)]
-    lines += ["- `state.bucket` only with `backend: s3`", ""]
+    lines += ["- `state.bucket` only with `backend: s3`", "- `rollout.github_repository`, `.github_subject_prefix`, `.bootstrap_backend` only with `backend: s3`", ""]
     lines += ["#### fleet-wide rules", "", *[f"- {rule}" for rule in RULES], "", "| name the stacks create | unique per | at most |", "| --- | --- | --- |"]
     scopes = {"account": "account", "region": "account and region", "vpc": "VPC"}
     lines += [f"| {kind} | {scopes[scope]} | {length} |" for kind, (scope, length) in NAME_KINDS.items()]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from zeroetl.catalog.model import Catalog
 from zeroetl.checks.verify import changed_stacks
+from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX
 from zeroetl.rollout.waves import Wave, waves
 from zeroetl.synth.cache import CACHE_DIR
 
@@ -38,6 +39,7 @@ class Changes:
     base: str | None  # the commit compared with; None: every stack
     waves: list[Wave]  # every wave of the head, each holding only its changed stacks
     removed: list[str]
+    bootstrap: list[str]  # bootstrap stacks that changed: in no wave, applied by an administrator
 
     @property
     def stacks(self) -> list[str]:
@@ -49,6 +51,7 @@ class Changes:
             "stacks": self.stacks,
             "waves": {wave.id: [job.stack for job in wave.jobs] for wave in self.waves},
             "removed": self.removed,
+            "bootstrap": self.bootstrap,
         }
 
 
@@ -67,7 +70,8 @@ def changes(catalog: Catalog, outdir: Path, base: str | None, catalog_path: str,
             changed = changed_stacks(outdir, before) if old else set(head)
             removed = sorted(old - head)
     selected = [Wave(wave.id, wave.title, tuple(job for job in wave.jobs if job.stack in changed)) for wave in waves(catalog)]
-    return Changes(base=base, waves=selected, removed=removed)
+    bootstrap = sorted(stack for stack in changed if stack.startswith(BOOTSTRAP_PREFIX))
+    return Changes(base=base, waves=selected, removed=removed, bootstrap=bootstrap)
 
 
 def _commit(repo: Path, ref: str) -> str:
@@ -108,4 +112,5 @@ def github_outputs(found: Changes) -> str:
     """Lines for $GITHUB_OUTPUT: each wave's changed stacks as a JSON list, and the lot."""
     lines = [f"{wave.id}={json.dumps([job.stack for job in wave.jobs])}" for wave in found.waves]
     lines += [f"stacks={json.dumps(found.stacks)}", f"any={'true' if found.stacks else 'false'}", f"removed={json.dumps(found.removed)}"]
+    lines += [f"bootstrap={json.dumps(found.bootstrap)}"]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
     python3 -m zeroetl.checks.pipeline plan STACK --wave TITLE --order N [--mode review|rollout|drift]
     python3 -m zeroetl.checks.pipeline apply STACK
-    python3 -m zeroetl.checks.pipeline summary [--title TEXT]
+    python3 -m zeroetl.checks.pipeline summary [--title TEXT] [--max-chars N]
+    python3 -m zeroetl.checks.pipeline role STACK plan|apply     # lines for $GITHUB_OUTPUT
 
 Standard library only (with plan_guard.py): the plan and apply jobs install Terraform and
 nothing else, and run this with the runner's own python3.
@@ -18,7 +19,10 @@ resources touched, and the verdict. Its exit code is the job's colour:
 - drift (schedule): `-detailed-exitcode`; a plan with changes is "drift", reported, not red.
 A guard refusal or a failed plan exits 1. `apply` applies the saved plan file and nothing
 else: what was planned and guarded is what changes (Terraform refuses a plan whose state has
-moved since). `summary` turns every summary file into one Markdown report.
+moved since); its Terraform output reaches the job log as it runs, and a lock left by a killed
+run is reported with the command that clears it. `summary` turns every summary file into one
+Markdown report that fits a GitHub comment. `role` names the role (and region, and session
+length) a stack's plan or apply job takes from GitHub's token (cdktf.out/rollout/credentials.json).
 """
 
 from __future__ import annotations
@@ -108,6 +112,34 @@ def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, pl
     return finish("planned", 0, **fields)
 
 
+LOCK_ID = re.compile(r"^\s*ID:\s+(\S+)", re.MULTILINE)
+# GitHub refuses a comment body over 65,536 characters; a margin for the marker and the title.
+COMMENT_LIMIT = 60_000
+
+
+def _streamed(stack_dir: Path, *args: str) -> tuple[int, str]:
+    """Run Terraform with its output going to the job log line by line; (exit code, output)."""
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+    with subprocess.Popen(["terraform", *args], cwd=stack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        lines = []
+        for line in proc.stdout:  # type: ignore[union-attr]
+            print(line, end="", flush=True)
+            lines.append(line)
+    return proc.returncode, "".join(lines)
+
+
+def lock_hint(stack: str, output: str) -> str:
+    """The command that clears a lock a killed run left, if the output says the state is locked."""
+    if "Error acquiring the state lock" not in output:
+        return ""
+    found = LOCK_ID.search(output)
+    lock = found.group(1) if found else "LOCK_ID"
+    return (
+        f"{stack}: its state is locked. If no other run of this stack is under way (a killed run leaves its lock, which never "
+        f"expires), clear it with the apply role's credentials: cd cdktf.out/stacks/{stack} && terraform init && terraform force-unlock -force {lock}"
+    )
+
+
 def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS) -> int:
     """Apply the saved plan of the stack, if its summary says it was planned and passed the guard."""
     summary_file = plans / f"{stack}.summary.json"
@@ -117,10 +149,12 @@ def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS) -> int:
         return 1
     stack_dir = (outdir / "stacks" / stack).resolve()
     for args in (["init", "-input=false", "-no-color"], ["apply", "-input=false", "-no-color", LOCK_TIMEOUT, str((plans / f"{stack}.tfplan").resolve())]):
-        done = _terraform(stack_dir, *args)
-        print(done.stdout)
-        if done.returncode != 0:
-            print(f"{stack}: terraform {args[0]} failed:\n{_tail(done)}", file=sys.stderr)
+        code, output = _streamed(stack_dir, *args)
+        if code != 0:
+            print(f"{stack}: terraform {args[0]} failed (exit {code}); the output is above", file=sys.stderr)
+            hint = lock_hint(stack, output)
+            if hint:
+                print(hint, file=sys.stderr)
             return 1
     return 0
 
@@ -135,21 +169,70 @@ VERDICT = {
 }
 
 
-def summary(plans: Path = PLANS, title: str = "zeroetl plan") -> str:
-    """One Markdown report of every plans/*.summary.json, in wave order (as the files name it)."""
+def role(stack: str, kind: str, outdir: Path = OUTDIR) -> str:
+    """`arn=`, `region=` and `seconds=` lines for the stack's plan or apply job."""
+    table = json.loads((outdir / "rollout" / "credentials.json").read_text(encoding="utf-8"))
+    if stack not in table:
+        raise SystemExit(f"{stack}: not in {outdir}/rollout/credentials.json (the synth job's artifact is stale)")
+    row = table[stack]
+    return f"arn={row[f'{kind}_role_arn']}\nregion={row['region']}\nseconds={row[f'{kind}_session_seconds']}\n"
+
+
+def summary(plans: Path = PLANS, title: str = "zeroetl plan", max_chars: int = COMMENT_LIMIT) -> str:
+    """One Markdown report of every plans/*.summary.json, in wave order (as the files name it).
+    Past max_chars (a large fleet), the report counts each wave's verdicts and lists only the
+    stacks that need a reader (refused, failed, drifted, or touching stateful resources), as far
+    as they fit; every stack's row is in its plan job's summary and artifact."""
+    full = _summary(plans, title)
+    if len(full) <= max_chars:
+        return full
+    rows = _rows(plans)
+    lines = [MARKER, f"### {title}: {len(rows)} stack(s)", "", f"Too many stacks for one comment: counts per wave, then the stacks that need a reader. Every stack's plan is in its plan job's summary and its `plan-<stack>` artifact.", ""]
+    lines += ["| wave | stacks | verdicts |", "| --- | ---: | --- |"]
+    waves: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        waves.setdefault(row.get("wave", ""), []).append(row)
+    for wave, members in waves.items():
+        tally: dict[str, int] = {}
+        for row in members:
+            tally[row["status"]] = tally.get(row["status"], 0) + 1
+        lines.append(f"| {wave} | {len(members)} | {', '.join(f'{VERDICT.get(k, k)}: {v}' for k, v in sorted(tally.items()))} |")
+    lines += ["", "| wave | stack | add | change | replace | destroy | stateful resources touched | guard |", "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    attention = [row for row in rows if row["status"] not in ("planned", "in-sync", "waiting") or row.get("stateful")]
+    shown = 0
+    for row in attention:
+        line = _row(row)
+        if sum(len(x) + 1 for x in lines) + len(line) + 200 > max_chars:
+            break
+        lines.append(line)
+        shown += 1
+    if shown < len(attention):
+        lines.append(f"\n... and {len(attention) - shown} more stack(s) that need a reader: see the plan jobs' summaries.")
+    return "\n".join(lines + [""])
+
+
+def _rows(plans: Path) -> list[dict[str, Any]]:
     rows = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(plans.glob("**/*.summary.json"))]
     rows.sort(key=lambda r: (r.get("order", 0), r["stack"]))
+    return rows
+
+
+def _row(row: dict[str, Any]) -> str:
+    stateful = ", ".join(f"`{address}` ({action})" for address, action in row.get("stateful", {}).items()) or "none"
+    numbers = [str(row.get(key, "")) for key in ("add", "change", "replace", "destroy")]
+    verdict = VERDICT.get(row["status"], row["status"])
+    if row["status"] in ("waiting", "refused", "failed"):
+        verdict += ": " + row.get("detail", "").replace("\n", " ").replace("|", "\\|")[:300]
+    return f"| {row.get('wave', '')} | `{row['stack']}` | {' | '.join(numbers)} | {stateful} | {verdict} |"
+
+
+def _summary(plans: Path, title: str) -> str:
+    rows = _rows(plans)
     lines = [MARKER, f"### {title}: {len(rows)} stack(s)", ""]
     if not rows:
         return "\n".join(lines + ["No stack differs from the base: nothing to plan.", ""])
     lines += ["| wave | stack | add | change | replace | destroy | stateful resources touched | guard |", "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
-    for row in rows:
-        stateful = ", ".join(f"`{address}` ({action})" for address, action in row.get("stateful", {}).items()) or "none"
-        numbers = [str(row.get(key, "")) for key in ("add", "change", "replace", "destroy")]
-        verdict = VERDICT.get(row["status"], row["status"])
-        if row["status"] in ("waiting", "refused", "failed"):
-            verdict += ": " + row.get("detail", "").replace("\n", " ").replace("|", "\\|")[:300]
-        lines.append(f"| {row.get('wave', '')} | `{row['stack']}` | {' | '.join(numbers)} | {stateful} | {verdict} |")
+    lines += [_row(row) for row in rows]
     return "\n".join(lines + [""])
 
 
@@ -165,12 +248,19 @@ def main(argv: list[str] | None = None) -> int:
     applying.add_argument("stack")
     summarizing = commands.add_parser("summary", help="Markdown of every plans/*.summary.json")
     summarizing.add_argument("--title", default="zeroetl plan")
+    summarizing.add_argument("--max-chars", type=int, default=COMMENT_LIMIT, help="the report's limit (a GitHub comment's, less a margin)")
+    roles = commands.add_parser("role", help="the role a stack's plan or apply job assumes, as $GITHUB_OUTPUT lines")
+    roles.add_argument("stack")
+    roles.add_argument("kind", choices=("plan", "apply"))
     args = parser.parse_args(argv)
+    if args.command == "role":
+        print(role(args.stack, args.kind), end="")
+        return 0
     if args.command == "plan":
         return plan(args.stack, args.wave, args.order, args.mode)
     if args.command == "apply":
         return apply(args.stack)
-    print(summary(title=args.title))
+    print(summary(title=args.title, max_chars=args.max_chars))
     return 0
 
 

@@ -54,9 +54,13 @@ def waves(catalog: Catalog) -> list[Wave]:
 
 
 def render_rollout(catalog: Catalog, catalog_path: str) -> dict[str, str]:
-    """{file name: text}: the GitHub Actions workflow and the human listing."""
+    """{file name: text}: the GitHub Actions workflow, the human listing, and the role each
+    stack's jobs assume (zeroetl/rollout/accounts.py)."""
+    from zeroetl.rollout.accounts import credentials
+
     context = {"catalog": catalog, "waves": waves(catalog), "catalog_path": catalog_path}
     return {
+        "credentials.json": credentials(catalog),
         "github-workflow.yml": templates().get_template("rollout/github-workflow.yml.j2").render(**context),
         "rollout.md": templates().get_template("rollout/rollout.md.j2").render(**context),
     }

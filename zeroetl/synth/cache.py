@@ -31,12 +31,12 @@ from typing import Any
 
 from zeroetl import PROJECT_ROOT
 from zeroetl.catalog.model import Catalog, Environment
-from zeroetl.catalog.naming import Layer, stack_name
 
 CACHE_DIR = Path(os.environ.get("ZEROETL_CACHE_DIR") or PROJECT_ROOT / ".cache" / "synth")
 CODE_DIRS = ("stacks", "zeroetl")
 CODE_FILES = ("Pipfile.lock", "cdktf.json", "catalog/regions.yaml", "catalog/engine_versions.yaml", "catalog/reserved_words.yaml")
 ENTRY_MANIFEST = "manifest.part.json"
+BOOTSTRAP = "bootstrap"
 SIZE_FILE = "size"
 DEFAULT_MAX_MB = 1024
 
@@ -51,9 +51,20 @@ def code_fingerprint(root: Path = PROJECT_ROOT) -> str:
     return digest.hexdigest()
 
 
-def environment_key(fingerprint: str, catalog: Catalog, env: Environment) -> str:
-    fleet = {"app": catalog.app, "state": catalog.state.model_dump(mode="json")}
+def environment_key(fingerprint: str, catalog: Catalog, env: Environment, credentials: str = "assume-role") -> str:
+    fleet = {"app": catalog.app, "state": catalog.state.model_dump(mode="json"), "credentials": credentials}
     text = json.dumps([fingerprint, fleet, env.model_dump(mode="json")], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def bootstrap_key(fingerprint: str, catalog: Catalog) -> str:
+    """The bootstrap stacks read the fleet's settings and, of each environment, where it deploys,
+    its wave and its operator roles (zeroetl/rollout/accounts.py, policies.py)."""
+    placement = {"app", "state", "rollout"}
+    per_env = {"name", "region", "rollout_wave", "source_account", "target_account", "operator_role_names"}
+    fleet = catalog.model_dump(mode="json", include=placement)
+    envs = [env.model_dump(mode="json", include=per_env) for env in catalog.environments]
+    text = json.dumps([fingerprint, BOOTSTRAP, fleet, envs], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -68,13 +79,13 @@ class SynthCache:
     def has(self, key: str) -> bool:
         return (self.entry(key) / ENTRY_MANIFEST).is_file()
 
-    def store(self, key: str, env: Environment, stacks_dir: Path, manifest: dict[str, Any]) -> None:
-        """Keep the environment's stack directories (from stacks_dir) and its part of the manifest."""
+    def store(self, key: str, names: list[str], stacks_dir: Path, manifest: dict[str, Any]) -> None:
+        """Keep the stack directories `names` (an environment's, or the bootstrap's) from
+        stacks_dir and their part of the manifest."""
         if self.has(key):
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=".entry-", dir=self.directory))
-        names = [stack_name(env, layer) for layer in Layer]
         for name in names:
             shutil.copytree(stacks_dir / name, temporary / "stacks" / name)
         part = {"version": manifest["version"], "stacks": {name: manifest["stacks"][name] for name in names}}

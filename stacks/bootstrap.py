@@ -1,0 +1,158 @@
+"""What one account needs before its first rollout, as a stack of its own: `bootstrap-<account>`.
+
+An administrator applies it once per account with their own credentials (README, Security
+model of the rollout); it is in no wave of the rollout. It holds:
+- per region where the account's stacks keep state: the state bucket (versioned, encrypted
+  with a customer managed key, public access blocked, TLS only, old versions expired), whose
+  policy lets the other account of a shared environment read that environment's states;
+- GitHub's OIDC identity provider;
+- the plan and apply roles the workflow assumes straight from GitHub's token
+  (zeroetl/rollout/policies.py says who may assume which, and what each may do).
+"""
+
+from __future__ import annotations
+
+import json
+
+from cdktf import LocalBackend, S3Backend, TerraformResourceLifecycle, TerraformStack
+from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_notification import S3BucketNotification
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls, S3BucketOwnershipControlsRule
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA, S3BucketVersioningVersioningConfiguration
+from constructs import Construct
+
+from stacks.base import STATE_ROOT_FROM_STACK_DIR
+from stacks.constructs.kms import ManagedKey
+from zeroetl.catalog.model import Catalog
+from zeroetl.rollout.accounts import APPLY_SESSION_SECONDS, PLAN_SESSION_SECONDS, AccountPlan, role_name
+from zeroetl.rollout.policies import AUDIENCE, OIDC_HOST, apply_policy, plan_policy, trust_policy
+
+# Old state versions are the way back from a bad apply; a quarter of a year of them is kept.
+NONCURRENT_DAYS = 90
+
+
+class StateBucket(Construct):
+    """One account's state bucket in one region, and the key that encrypts it."""
+
+    def __init__(self, scope: Construct, id_: str, *, catalog: Catalog, plan: AccountPlan, region: str, bucket: str, provider: AwsProvider) -> None:
+        super().__init__(scope, id_)
+        p = plan.partition
+        readers = [share for share in plan.readers if share.bucket == bucket]
+        reader_roles = sorted({f"arn:{p}:iam::{share.account_id}:role/{role_name(catalog, kind)}" for share in readers for kind in ("plan", "apply")})
+        reader_statements = (
+            [
+                {
+                    "Sid": "OtherAccountOfASharedEnvironmentDecryptsItsStatesThroughS3",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": reader_roles},
+                    "Action": ["kms:Decrypt"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+                }
+            ]
+            if readers
+            else []
+        )
+        self.key = ManagedKey(
+            self, "key", region=region, account_id=plan.account_id, alias=f"{catalog.app}-tfstate", description=f"Terraform state of {catalog.app} in {bucket}",
+            service_statements=reader_statements, provider=provider,
+        )
+        self.bucket = S3Bucket(self, "bucket", bucket=bucket, provider=provider, lifecycle=TerraformResourceLifecycle(prevent_destroy=True))
+        S3BucketVersioningA(self, "versioning", bucket=self.bucket.id, versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"), provider=provider)
+        S3BucketServerSideEncryptionConfigurationA(
+            self, "encryption", bucket=self.bucket.id, provider=provider,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+        )
+        S3BucketPublicAccessBlock(
+            self, "public-access", bucket=self.bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
+            restrict_public_buckets=True, provider=provider,
+        )
+        S3BucketOwnershipControls(self, "ownership", bucket=self.bucket.id, rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"), provider=provider)
+        S3BucketLifecycleConfiguration(
+            self, "lifecycle", bucket=self.bucket.id, provider=provider,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-old-state-versions",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=NONCURRENT_DAYS)],
+                    abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
+                )
+            ],
+        )
+        # Object-level events go to EventBridge, where an organisation's audit rules can see
+        # every state write; nothing here consumes them.
+        S3BucketNotification(self, "events", bucket=self.bucket.id, eventbridge=True, provider=provider)
+        arn = f"arn:{p}:s3:::{bucket}"
+        statements = [
+            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        ]
+        for share in readers:
+            statements.append(
+                {
+                    "Sid": f"Account{share.account_id}ReadsTheStatesOf{share.prefix.split('/')[-2].title().replace('-', '')}",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": [f"arn:{p}:iam::{share.account_id}:role/{role_name(catalog, kind)}" for kind in ("plan", "apply")]},
+                    "Action": "s3:GetObject",
+                    "Resource": f"{arn}/{share.prefix}*",
+                }
+            )
+        S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2), provider=provider)
+
+
+class BootstrapStack(TerraformStack):
+    def __init__(self, scope: Construct, catalog: Catalog, plan: AccountPlan) -> None:
+        super().__init__(scope, plan.stack)
+        tags = {"application": catalog.app, "stack": plan.stack, "managed-by": "cdktf"}
+        home = plan.buckets[0][0] if plan.buckets else plan.regions[0]
+        providers: dict[str, AwsProvider] = {}
+        for region in dict.fromkeys([home, *(region for region, _ in plan.buckets)]):
+            providers[region] = AwsProvider(
+                self, f"aws-{region}" if region != home else "aws", region=region, alias=region if region != home else None,
+                allowed_account_ids=[plan.account_id], default_tags=[AwsProviderDefaultTags(tags=tags)],
+            )
+        self._backend(catalog, plan, home)
+        buckets = {region: StateBucket(self, f"state-{region}", catalog=catalog, plan=plan, region=region, bucket=bucket, provider=providers[region]) for region, bucket in plan.buckets}
+        key_arns = [bucket.key.arn for bucket in buckets.values()]
+        github = IamOpenidConnectProvider(self, "github", url=f"https://{OIDC_HOST}", client_id_list=[AUDIENCE])
+        for kind, policy, seconds in (("plan", plan_policy, PLAN_SESSION_SECONDS), ("apply", apply_policy, APPLY_SESSION_SECONDS)):
+            role = IamRole(
+                self, f"{kind}-role", name=role_name(catalog, kind), max_session_duration=seconds,
+                description=f"The {catalog.app} rollout's {kind} jobs of {catalog.rollout.github_repository} (stacks/bootstrap.py)",
+                assume_role_policy=json.dumps(trust_policy(catalog, plan, kind, github.arn), indent=2),
+            )
+            IamRolePolicy(self, f"{kind}-policy", name=f"{kind}-what-the-stacks-manage", role=role.name, policy=json.dumps(policy(catalog, plan, key_arns), indent=2))
+
+    def _backend(self, catalog: Catalog, plan: AccountPlan, home: str) -> None:
+        """Outside `<app>/<account>/`, the keys the rollout's roles write."""
+        if catalog.rollout.bootstrap_backend == "local":
+            LocalBackend(self, path=f"{STATE_ROOT_FROM_STACK_DIR}/bootstrap/{plan.account_id}.tfstate")
+            return
+        bucket = dict(plan.buckets)[home]
+        backend = S3Backend(self, bucket=bucket, key=f"{catalog.app}-bootstrap/{plan.account_id}.tfstate", region=home, encrypt=True)
+        backend.add_override("use_lockfile", True)

@@ -1,0 +1,215 @@
+"""The rollout's security model on the real artifacts: the fleet's synthesized bootstrap stacks and
+its rendered workflow.
+
+For every job of the workflow, the OIDC claims GitHub would give it are computed from the job
+itself (its `permissions` and `environment`) and the event, following GitHub's documented
+`sub` forms (REFERENCE.md, written here, not taken from the product): `repo:O/R:pull_request`,
+`repo:O/R:ref:refs/heads/BRANCH`, `repo:O/R:environment:NAME`. Each bootstrap role's synthesized
+trust policy is then evaluated against them as IAM does (StringEquals / StringLike, every key
+of a condition must match, any value of a key may).
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.harness import Synthesized, resources
+from zeroetl.rollout.waves import waves
+
+ROOT = Path(__file__).resolve().parents[1]
+AUD = "sts.amazonaws.com"
+HOST = "token.actions.githubusercontent.com"
+EVENTS = ("pull_request", "push", "schedule", "workflow_dispatch")
+
+
+def _workflow(synth: Synthesized) -> dict:
+    return yaml.safe_load(synth.rollout["github-workflow.yml"])
+
+
+def claims(job: dict, event: str, repository: str, branch: str = "main") -> dict[str, str] | None:
+    """The token a job gets for an event, or None when it can mint none."""
+    if (job.get("permissions") or {}).get("id-token") != "write":
+        return None
+    if "environment" in job:
+        sub = f"repo:{repository}:environment:{job['environment']}"
+    elif event == "pull_request":
+        sub = f"repo:{repository}:pull_request"
+    else:
+        sub = f"repo:{repository}:ref:refs/heads/{branch}"
+    return {f"{HOST}:aud": AUD, f"{HOST}:sub": sub}
+
+
+def _matches(operator: str, wanted: object, actual: str | None) -> bool:
+    values = wanted if isinstance(wanted, list) else [wanted]
+    if actual is None:
+        return False
+    if operator == "StringEquals":
+        return actual in values
+    if operator == "StringLike":
+        return any(fnmatch.fnmatchcase(actual, str(v)) for v in values)
+    raise AssertionError(f"unexpected condition operator {operator}")
+
+
+def may_assume(trust: dict, token: dict[str, str] | None) -> bool:
+    """Whether a web-identity token passes the trust policy (no Deny statements are used)."""
+    if token is None:
+        return False
+    for statement in trust["Statement"]:
+        if statement["Effect"] != "Allow" or statement["Action"] != "sts:AssumeRoleWithWebIdentity":
+            continue
+        conditions = statement.get("Condition", {})
+        if all(_matches(op, wanted, token.get(key)) for op, block in conditions.items() for key, wanted in block.items()):
+            return True
+    return False
+
+
+def _roles(synth: Synthesized) -> dict[tuple[str, str], dict]:
+    """(account, plan|apply): trust policy, from every bootstrap stack."""
+    found = {}
+    for name, stack in synth.stacks.items():
+        if not name.startswith("bootstrap-"):
+            continue
+        for role in resources(stack, "aws_iam_role").values():
+            found[(name.removeprefix("bootstrap-"), role["name"].rsplit("-", 1)[1])] = json.loads(role["assume_role_policy"])
+    return found
+
+
+def violations(synth: Synthesized, roles: dict[tuple[str, str], dict]) -> list[str]:
+    """Every way a job could assume a role it should not, or not the one it needs."""
+    repository = synth.catalog.rollout.github_repository
+    accounts_of_wave = {wave.id: {job.account_id for job in wave.jobs} for wave in waves(synth.catalog)}
+    problems = []
+    for job_id, job in _workflow(synth)["jobs"].items():
+        for event in EVENTS:
+            token = claims(job, event, repository)
+            for (account, kind), trust in roles.items():
+                allowed = may_assume(trust, token)
+                if job_id.startswith("apply-"):
+                    expected = kind == "apply" and account in accounts_of_wave[job["environment"]]
+                elif job_id.startswith("plan-"):
+                    expected = kind == "plan"
+                else:
+                    expected = False
+                if allowed != expected:
+                    problems.append(f"{job_id} on {event}: {'may' if allowed else 'may not'} assume {kind} role of {account}")
+    return problems
+
+
+def test_each_job_can_assume_exactly_the_roles_it_needs(fleet_synth: Synthesized) -> None:
+    roles = _roles(fleet_synth)
+    assert {kind for _, kind in roles} == {"plan", "apply"}
+    assert {account for account, _ in roles} == {a for env in fleet_synth.catalog.environments for a in (env.source_account.account_id, env.target.account_id)}
+    assert violations(fleet_synth, roles) == []
+
+
+@pytest.mark.parametrize(
+    "loosen",
+    [
+        lambda c: c["StringEquals"].__setitem__(f"{HOST}:sub", "repo:example-org/data-platform:*"),  # StringEquals is literal: nothing matches
+        lambda c: c.setdefault("StringLike", {}).__setitem__(f"{HOST}:sub", "repo:example-org/data-platform:*") or c["StringEquals"].pop(f"{HOST}:sub"),
+        lambda c: c["StringEquals"].pop(f"{HOST}:sub"),
+        lambda c: c["StringEquals"][f"{HOST}:sub"].append("repo:example-org/data-platform:pull_request"),
+    ],
+)
+def test_a_loosened_trust_policy_is_caught(fleet_synth: Synthesized, loosen) -> None:
+    roles = copy.deepcopy(_roles(fleet_synth))
+    trust = roles[("333333333333", "apply")]
+    loosen(trust["Statement"][0]["Condition"])
+    assert violations(fleet_synth, roles), "a loosened apply-role trust went unnoticed"
+
+
+def test_only_plan_and_apply_jobs_can_mint_a_token_and_synth_touches_no_aws(fleet_synth: Synthesized) -> None:
+    workflow = _workflow(fleet_synth)
+    assert workflow["permissions"] == {}
+    for job_id, job in workflow["jobs"].items():
+        token = (job.get("permissions") or {}).get("id-token")
+        assert (token == "write") == job_id.startswith(("plan-", "apply-")), job_id
+        uses = [step.get("uses", "") for step in job["steps"]]
+        if not job_id.startswith(("plan-", "apply-")):
+            assert not any("configure-aws-credentials" in u for u in uses), job_id
+    synth_env = {k: v for step in workflow["jobs"]["synth"]["steps"] for k, v in (step.get("env") or {}).items()}
+    assert synth_env.get("ZEROETL_CREDENTIALS") == "ambient"
+
+
+def test_apply_jobs_run_to_the_end_and_sessions_last_as_long_as_the_job(fleet_synth: Synthesized) -> None:
+    workflow = _workflow(fleet_synth)
+    credentials = json.loads(fleet_synth.rollout["credentials.json"])
+    for job_id, job in workflow["jobs"].items():
+        if job_id.startswith("apply-"):
+            assert job["strategy"]["fail-fast"] is False, job_id
+            assert all(row["apply_session_seconds"] >= job["timeout-minutes"] * 60 for row in credentials.values())
+        if job_id.startswith("plan-"):
+            assert all(row["plan_session_seconds"] >= job["timeout-minutes"] * 60 for row in credentials.values())
+    for name, stack in fleet_synth.stacks.items():
+        if name.startswith("bootstrap-"):
+            sessions = {role["name"].rsplit("-", 1)[1]: role["max_session_duration"] for role in resources(stack, "aws_iam_role").values()}
+            assert sessions == {"plan": 3600, "apply": 3 * 3600}, name
+
+
+def test_guard_allowances_are_per_run_never_a_standing_variable(fleet_synth: Synthesized) -> None:
+    text = fleet_synth.rollout["github-workflow.yml"]
+    assert "vars.ZEROETL_GUARD_ALLOW" not in text and "vars." not in text
+    workflow = _workflow(fleet_synth)
+    for job_id, job in workflow["jobs"].items():
+        for step in job["steps"]:
+            allow = (step.get("env") or {}).get("ZEROETL_GUARD_ALLOW")
+            if allow is not None:
+                assert "github.event_name == 'workflow_dispatch' && inputs.rollout && inputs.allow" in allow, job_id
+
+
+WILDCARDS = yaml.safe_load((ROOT / "security" / "iam-wildcards.yaml").read_text())
+
+
+def _statements(synth: Synthesized):
+    for name, stack in synth.stacks.items():
+        if name.startswith("bootstrap-"):
+            for role_policy in resources(stack, "aws_iam_role_policy").values():
+                yield name, json.loads(role_policy["policy"])["Statement"]
+
+
+def test_rollout_policies_have_no_wildcard_action_and_only_reviewed_wildcard_resources(fleet_synth: Synthesized) -> None:
+    seen = set()
+    for name, statements in _statements(fleet_synth):
+        for statement in statements:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert all(a != "*" and not a.endswith(":*") for a in actions), (name, statement["Sid"])
+            if statement["Resource"] in ("*", ["*"]):
+                unreviewed = set(actions) - set(WILDCARDS)
+                assert not unreviewed, f"{name} {statement['Sid']}: add a reason to security/iam-wildcards.yaml for {sorted(unreviewed)}"
+                seen |= set(actions)
+    assert set(WILDCARDS) == seen, f"security/iam-wildcards.yaml lists actions no policy uses: {sorted(set(WILDCARDS) - seen)}"
+    assert all(isinstance(reason, str) and len(reason) > 20 for reason in WILDCARDS.values())
+
+
+def test_the_apply_role_cannot_touch_the_rollouts_own_roles(fleet_synth: Synthesized) -> None:
+    for name, statements in _statements(fleet_synth):
+        denies = [s for s in statements if s["Effect"] == "Deny"]
+        if any(s["Sid"] == "NeverTheRolloutsOwnRoles" for s in denies):
+            (deny,) = denies
+            assert {"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy"} <= set(deny["Action"])
+            assert all(arn.endswith(("-rollout-plan", "-rollout-apply")) for arn in deny["Resource"]), name
+
+
+def test_state_buckets_are_versioned_encrypted_private_and_tls_only(fleet_synth: Synthesized) -> None:
+    for name, stack in fleet_synth.stacks.items():
+        if not name.startswith("bootstrap-"):
+            continue
+        account = name.removeprefix("bootstrap-")
+        buckets = {b["bucket"] for b in resources(stack, "aws_s3_bucket").values()}
+        assert buckets and all(account in b for b in buckets), name
+        assert all(v["versioning_configuration"]["status"] == "Enabled" for v in resources(stack, "aws_s3_bucket_versioning").values())
+        assert all(
+            e["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+            for e in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values()
+        )
+        assert all(all(b[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")) for b in resources(stack, "aws_s3_bucket_public_access_block").values())
+        for policy in resources(stack, "aws_s3_bucket_policy").values():
+            (tls,) = [s for s in json.loads(policy["policy"])["Statement"] if s["Effect"] == "Deny"]
+            assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert len(resources(stack, "aws_s3_bucket_lifecycle_configuration")) == len(buckets)

@@ -1,0 +1,55 @@
+"""Who rolls the catalog out: the GitHub repository whose workflow may assume the roles the
+bootstrap stacks create in every account (stacks/bootstrap.py)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from zeroetl.catalog.rules import quoted
+from zeroetl.catalog.strict import Strict
+
+# GitHub: an owner is 1-39 letters, digits or single hyphens, not at either end; a repository
+# name is 1-100 letters, digits, '.', '_' or '-'.
+GITHUB_REPOSITORY = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$"
+# What the token's `sub` starts with, when the repository customized its subject template or
+# uses GitHub's id-carrying form: everything before `:environment:NAME` / `:pull_request`.
+SUBJECT_PREFIX = r"^[A-Za-z0-9@/._:-]{1,300}$"
+
+
+class Rollout(Strict):
+    """The rollout workflow's identity in AWS."""
+
+    github_repository: str | None = Field(
+        None,
+        pattern=GITHUB_REPOSITORY,
+        description="OWNER/REPO (as GitHub spells it: IAM compares the token's claims case-sensitively) whose workflow rolls the "
+        "catalog out. With the s3 backend it adds one bootstrap stack per account: the state buckets, GitHub's OIDC provider, "
+        "and the plan and apply roles the workflow assumes (README, Security model of the rollout).",
+    )
+    github_subject_prefix: str | None = Field(
+        None,
+        pattern=SUBJECT_PREFIX,
+        description="What GitHub's OIDC `sub` claim starts with, if not `repo:OWNER/REPO` (a customized subject template, or "
+        "GitHub's form with immutable owner and repository ids): the trust policies then expect `<prefix>:environment:<wave>`, "
+        "`<prefix>:pull_request` and `<prefix>:ref:refs/heads/main`.",
+    )
+    bootstrap_backend: Literal["local", "s3"] = Field(
+        "local",
+        description="Where the bootstrap stacks keep their own state: local (the first apply, before the bucket exists) or s3 "
+        "(the bucket it created, after `terraform init -migrate-state`; README, Security model of the rollout).",
+    )
+    default_branch: str = Field("main", pattern=r"^[A-Za-z0-9._/-]{1,200}$", description="The branch whose pushes roll out.")
+
+    @model_validator(mode="after")
+    def _prefix_needs_repository(self) -> Rollout:
+        if self.github_subject_prefix is not None and self.github_repository is None:
+            raise ValueError(f"github_subject_prefix {quoted(self.github_subject_prefix)} needs github_repository")
+        if self.github_subject_prefix is not None and self.github_subject_prefix.endswith(":"):
+            raise ValueError(f"github_subject_prefix {quoted(self.github_subject_prefix)} must not end with ':' (it is followed by ':environment:...')")
+        return self
+
+    @property
+    def subject_prefix(self) -> str:
+        return self.github_subject_prefix or f"repo:{self.github_repository}"
