@@ -69,7 +69,7 @@ def test_failure_during_synthesis_keeps_previous_output(tmp_path: Path, monkeypa
     outdir.mkdir()
     (outdir / "previous.txt").write_text("kept")
 
-    def half_written(staging, catalog, environments):  # writes part of the output, then fails
+    def half_written(staging, catalog, environments, **_):  # writes part of the output, then fails
         (staging / "stacks").mkdir(exist_ok=True)
         (staging / "stacks" / "partial.json").write_text("{}")
         raise RuntimeError("synthesis failed half way")

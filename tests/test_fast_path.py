@@ -25,8 +25,8 @@ def _tree(outdir: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(
     ("catalog_path", "jobs", "per_worker", "started"),
     [
-        (FLEET_CATALOG, 3, 50, "4 environment(s) in 3 slice(s), 3 worker process(es) at a time"),
-        (FLEET_CATALOG, 2, 1, "4 environment(s) in 4 slice(s), 2 worker process(es) at a time"),
+        (FLEET_CATALOG, 3, 50, "4 environment(s) in 3 slice(s) and the bootstrap stacks, 3 worker process(es) at a time"),
+        (FLEET_CATALOG, 2, 1, "4 environment(s) in 4 slice(s) and the bootstrap stacks, 2 worker process(es) at a time"),
         (VARIANT_CATALOG, 2, 50, "1 environment(s) in 1 slice(s), 1 worker process(es) at a time"),
     ],
     ids=["fleet-3-workers", "fleet-capped-slices", "variant"],
@@ -44,7 +44,8 @@ def test_fast_path_output_is_byte_for_byte_the_plain_output(
     plain, fast = _tree(tmp_path / "plain"), _tree(tmp_path / "fast")
     assert sorted(fast) == sorted(plain)
     assert [path for path in plain if fast[path] != plain[path]] == []
-    assert len([p for p in plain if p.endswith("cdk.tf.json")]) == 4 * len(catalog.environments)
+    bootstrap = len({env.source_account.account_id for env in catalog.environments} | {env.target.account_id for env in catalog.environments}) if catalog.rollout.github_repository else 0
+    assert len([p for p in plain if p.endswith("cdk.tf.json")]) == 4 * len(catalog.environments) + bootstrap
 
 
 def test_merged_manifest_is_formatted_like_json_stable_stringify() -> None:
