@@ -62,10 +62,12 @@ class StateBucket(Construct):
                 {
                     "Sid": "OtherAccountOfASharedEnvironmentDecryptsItsStatesThroughS3",
                     "Effect": "Allow",
-                    "Principal": {"AWS": reader_roles},
+                    # Accounts, not roles, as principals: a role another account's bootstrap has not
+                    # created yet is an invalid principal, and AWS would refuse the whole policy.
+                    "Principal": {"AWS": sorted({f"arn:{p}:iam::{share.account_id}:root" for share in readers})},
                     "Action": ["kms:Decrypt"],
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}, "ArnEquals": {"aws:PrincipalArn": reader_roles}},
                 }
             ]
             if readers
@@ -117,9 +119,10 @@ class StateBucket(Construct):
                 {
                     "Sid": f"Account{share.account_id}ReadsTheStatesOf{share.prefix.split('/')[-2].title().replace('-', '')}",
                     "Effect": "Allow",
-                    "Principal": {"AWS": [f"arn:{p}:iam::{share.account_id}:role/{role_name(catalog, kind)}" for kind in ("plan", "apply")]},
+                    "Principal": {"AWS": f"arn:{p}:iam::{share.account_id}:root"},
                     "Action": "s3:GetObject",
                     "Resource": f"{arn}/{share.prefix}*",
+                    "Condition": {"ArnEquals": {"aws:PrincipalArn": [f"arn:{p}:iam::{share.account_id}:role/{role_name(catalog, kind)}" for kind in ("plan", "apply")]}},
                 }
             )
         S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2), provider=provider)
