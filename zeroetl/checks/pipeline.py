@@ -49,9 +49,12 @@ ALLOW_ENV = "ZEROETL_GUARD_ALLOW"  # space-separated addresses this run may dele
 LOCK_TIMEOUT = "-lock-timeout=20m"
 
 
+def _terraform_env() -> dict[str, str]:
+    return {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+
+
 def _terraform(stack_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
-    return subprocess.run(["terraform", *args], cwd=stack_dir, env=env, capture_output=True, text=True)
+    return subprocess.run(["terraform", *args], cwd=stack_dir, env=_terraform_env(), capture_output=True, text=True)
 
 
 def _tail(done: subprocess.CompletedProcess[str], lines: int = 15) -> str:
@@ -119,8 +122,7 @@ COMMENT_LIMIT = 60_000
 
 def _streamed(stack_dir: Path, *args: str) -> tuple[int, str]:
     """Run Terraform with its output going to the job log line by line; (exit code, output)."""
-    env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
-    with subprocess.Popen(["terraform", *args], cwd=stack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+    with subprocess.Popen(["terraform", *args], cwd=stack_dir, env=_terraform_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
         lines = []
         for line in proc.stdout:  # type: ignore[union-attr]
             print(line, end="", flush=True)

@@ -56,10 +56,6 @@ class AccountPlan:
     def stack(self) -> str:
         return f"{BOOTSTRAP_PREFIX}{self.account_id}"
 
-    @property
-    def key_prefix(self) -> str:
-        return f"{self.account_id}/"
-
 
 def role_name(catalog: Catalog, kind: str) -> str:
     """`<app>-rollout-plan` / `<app>-rollout-apply`: outside `<app>-<environment>-*`, the names

@@ -165,21 +165,22 @@ def _arns(plan: AccountPlan, service: str, resource: str) -> list[str]:
 def _state_statements(catalog: Catalog, plan: AccountPlan, key_arns: list[str], *, write: bool) -> list[dict[str, Any]]:
     p = plan.partition
     own = [f"arn:{p}:s3:::{bucket}/{catalog.app}/{plan.account_id}/*" for _, bucket in plan.buckets]
+    locks = [f"{arn}.tflock" for arn in own]
+    # The plan role writes lock files only; the apply role writes its states and removes locks.
+    if write:
+        writes = [
+            {"Sid": "WriteOwnStateAndLocks", "Effect": "Allow", "Action": ["s3:PutObject"], "Resource": own},
+            {"Sid": "RemoveOwnLockFiles", "Effect": "Allow", "Action": ["s3:DeleteObject"], "Resource": locks},
+        ]
+    else:
+        writes = [{"Sid": "WriteLockFiles", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": locks}]
     statements = [
         {"Sid": "ListStateBuckets", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [f"arn:{p}:s3:::{bucket}" for _, bucket in plan.buckets]},
         {"Sid": "ReadOwnState", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": own},
-        {
-            "Sid": "WriteLockFiles" if not write else "WriteOwnStateAndLocks",
-            "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:DeleteObject"] if not write else ["s3:PutObject"],
-            "Resource": [f"arn:{p}:s3:::{bucket}/{catalog.app}/{plan.account_id}/*.tflock" for _, bucket in plan.buckets] if not write else own,
-        },
+        writes[0],
         {"Sid": "UseStateKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], "Resource": key_arns},
+        *writes[1:],
     ]
-    if write:
-        statements.append(
-            {"Sid": "RemoveOwnLockFiles", "Effect": "Allow", "Action": ["s3:DeleteObject"], "Resource": [f"arn:{p}:s3:::{bucket}/{catalog.app}/{plan.account_id}/*.tflock" for _, bucket in plan.buckets]}
-        )
     if plan.reads:
         statements.append(
             {"Sid": "ReadUpstreamStatesOfSharedEnvironments", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"arn:{p}:s3:::{share.bucket}/{share.prefix}*" for share in plan.reads]}
