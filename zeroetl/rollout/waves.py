@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.naming import Layer, layer_account, stack_name
-from zeroetl.render.templating import templates
 
 STEPS: tuple[tuple[str, tuple[Layer, ...]], ...] = (
     ("sources", (Layer.SOURCE,)),
@@ -52,15 +51,3 @@ def waves(catalog: Catalog) -> list[Wave]:
             result.append(Wave(id=f"wave-{number}-{step}", title=f"wave {number} {step}", jobs=jobs))
     return result
 
-
-def render_rollout(catalog: Catalog, catalog_path: str) -> dict[str, str]:
-    """{file name: text}: the GitHub Actions workflow, the human listing, and the role each
-    stack's jobs assume (zeroetl/rollout/accounts.py)."""
-    from zeroetl.rollout.accounts import credentials
-
-    context = {"catalog": catalog, "waves": waves(catalog), "catalog_path": catalog_path}
-    return {
-        "credentials.json": credentials(catalog),
-        "github-workflow.yml": templates().get_template("rollout/github-workflow.yml.j2").render(**context),
-        "rollout.md": templates().get_template("rollout/rollout.md.j2").render(**context),
-    }

@@ -39,7 +39,7 @@ from zeroetl.catalog.naming import Layer, stack_name
 from zeroetl.render.runbook import render_runbook
 from zeroetl.render.tfvars import TFVARS_FILE, render_tfvars
 from zeroetl.rollout.accounts import account_plans, bootstrap_enabled
-from zeroetl.rollout.waves import render_rollout
+from zeroetl.rollout.files import render_rollout
 from zeroetl.synth.cache import BOOTSTRAP, SynthCache, bootstrap_key, code_fingerprint, environment_key
 from zeroetl.synth.manifest import MANIFEST_FILE, merge_manifests, write_manifest
 from zeroetl.synth.toolchain import check_terraform_version
