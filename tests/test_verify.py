@@ -15,6 +15,9 @@ from tests.harness import Synthesized, addresses
 from zeroetl.checks.verify import BATCH_STACKS, VerifyError, batches, verify
 from zeroetl.render.tfvars import TFVARS_FILE
 
+# The fleet's 16 environment stacks and the bootstrap stack of each of its 5 accounts.
+FLEET_STACKS = 16 + 5
+
 
 def copy_output(outdir: Path, to: Path) -> None:
     """A copy of what synthesis wrote in outdir. Other tests' `terraform init` left links to the
@@ -26,7 +29,7 @@ def copy_output(outdir: Path, to: Path) -> None:
 
 def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: Synthesized, tmp_path: Path) -> None:
     result = verify(fleet_synth.outdir, tmp_path / "root")
-    assert result.stacks == len(fleet_synth.stacks) == 16
+    assert result.stacks == len(fleet_synth.stacks) == FLEET_STACKS
     assert result.resources == sum(len(addresses(config)) for config in fleet_synth.stacks.values())
     assert result.regions == sorted({env.region for env in fleet_synth.catalog.environments})
     assert result.warnings == []
@@ -59,7 +62,7 @@ def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, t
 
     with pytest.raises(VerifyError) as raised:
         verify(outdir, tmp_path / "root", batch=batch)
-    assert len(list((tmp_path / "root").iterdir())) == -(-16 // batch), "one root per batch"
+    assert len(list((tmp_path / "root").iterdir())) == -(-FLEET_STACKS // batch), "one root per batch"
     message = str(raised.value)
     assert (
         "prod-source: Invalid value for variable (var.backup_retention_period_orders is 99): Must be from 1 to 35. "
@@ -68,7 +71,7 @@ def test_verify_names_each_broken_stack_and_its_file(fleet_synth: Synthesized, t
     assert re.search(rf"eu-warehouse: Extraneous JSON object property: .*node_typo.* \({outdir}/stacks/eu-warehouse/cdk.tf.json\)", message)
     assert re.search(rf"dev-integration: Unsupported attribute .*cross-stack-output-aws_rds_cluster.*\({outdir}/stacks/dev-integration/cdk.tf.json\)", message)
     assert "__" not in message, "the combined root's prefixed names stay out of the report"
-    assert message.startswith("terraform plan of 16 stacks found 3 problem(s):"), "each problem once"
+    assert message.startswith(f"terraform plan of {FLEET_STACKS} stacks found 3 problem(s):"), "each problem once"
 
 
 def test_stacks_are_cut_into_as_few_even_batches_as_the_size_allows() -> None:

@@ -141,12 +141,15 @@ def build_root(outdir: Path, workdir: Path, names: list[str], load: Callable[[st
 
 
 def _write_root(workdir: Path, root: dict[str, Any], excluded: set[str]) -> None:
-    """main.tf.json calling every module but the excluded ones (their variables go with them)."""
+    """main.tf.json calling every module but the excluded ones (their variables go with them).
+    Empty blocks are left out: Terraform refuses `"variable": {}`, which a root of stacks without
+    inputs (the bootstrap stacks) would otherwise hold."""
     kept = {
         **root,
         "module": {name: call for name, call in root["module"].items() if name not in excluded},
         "variable": {name: v for name, v in root["variable"].items() if name.split(SEPARATOR)[0] not in excluded},
     }
+    kept = {block: body for block, body in kept.items() if body != {}}
     (workdir / "main.tf.json").write_text(json.dumps(kept, indent=1), encoding="utf-8")
     for name in excluded:
         (workdir / f"{name}.auto.tfvars").unlink(missing_ok=True)
