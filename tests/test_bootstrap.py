@@ -213,3 +213,39 @@ def test_state_buckets_are_versioned_encrypted_private_and_tls_only(fleet_synth:
             (tls,) = [s for s in json.loads(policy["policy"])["Statement"] if s["Effect"] == "Deny"]
             assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         assert len(resources(stack, "aws_s3_bucket_lifecycle_configuration")) == len(buckets)
+
+
+def _allows(statements: list[dict], action: str, resource: str) -> bool:
+    """Whether Allow statements grant the action on the resource and no Deny takes it back
+    (conditions aside: these calls carry none of the statements' condition keys)."""
+
+    def covers(statement: dict) -> bool:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        return any(fnmatch.fnmatchcase(action, a) for a in actions) and any(fnmatch.fnmatchcase(resource, r) for r in resources)
+
+    return any(covers(s) for s in statements if s["Effect"] == "Allow") and not any(covers(s) for s in statements if s["Effect"] == "Deny")
+
+
+def test_the_apply_role_may_create_each_integration_into_its_target(fleet_synth: Synthesized) -> None:
+    """Aurora guide (zero-ETL, required permissions) and REFERENCE.md, operator IAM: the caller
+    of rds:CreateIntegration also needs redshift:CreateInboundIntegration on the target
+    namespace, whose ARN form differs for Serverless and provisioned targets."""
+    apply = {name.removeprefix("bootstrap-"): s for name, statements in _statements(fleet_synth) for s in [statements] if any(x["Sid"] == "NeverTheRolloutsOwnRoles" for x in s)}
+    uuid = "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+    for env in fleet_synth.catalog.environments:
+        statements = apply[env.source_account.account_id]
+        target = env.target.account_id
+        namespace = (
+            f"arn:aws:redshift-serverless:{env.region}:{target}:namespace/{uuid}"
+            if env.warehouse.type == "serverless"
+            else f"arn:aws:redshift:{env.region}:{target}:namespace:{uuid}"
+        )
+        assert _allows(statements, "redshift:CreateInboundIntegration", namespace), (env.name, namespace)
+        for source in env.sources:
+            assert _allows(statements, "rds:CreateIntegration", f"arn:aws:rds:{env.region}:{env.source_account.account_id}:cluster:{source.name}"), env.name
+        assert not _allows(statements, "redshift:CreateInboundIntegration", namespace.replace(target, "999999999999")), "only the catalog's targets"
+    # SNS authorizes subscription calls on no resource type (Service Authorization Reference):
+    # a Resource naming topics denies Terraform's update and removal of an alert subscription.
+    for statements in apply.values():
+        assert _allows(statements, "sns:Unsubscribe", "*") and _allows(statements, "sns:SetSubscriptionAttributes", "*")

@@ -51,6 +51,7 @@ class AccountPlan:
     environments: tuple[str, ...]  # catalog environments it takes part in
     reads: tuple[StateShare, ...]  # other accounts' states its roles read
     readers: tuple[StateShare, ...]  # who else reads its buckets
+    integration_targets: tuple[tuple[str, str], ...] = ()  # (region, account) of the warehouses its integrations feed
 
     @property
     def stack(self) -> str:
@@ -78,11 +79,13 @@ def account_plans(catalog: Catalog) -> list[AccountPlan]:
     for env in catalog.environments:
         for layer in Layer:
             account = layer_account(env, layer).account_id
-            entry = accounts.setdefault(account, {"buckets": {}, "regions": {}, "envs": {}, "reads": {}, "readers": {}, "partition": partition(env.region)})
+            entry = accounts.setdefault(account, {"buckets": {}, "regions": {}, "envs": {}, "reads": {}, "readers": {}, "targets": {}, "partition": partition(env.region)})
             entry["regions"][env.region] = None
             entry["envs"][env.name] = None
             if catalog.state.backend == "s3":
                 entry["buckets"][env.region] = state_bucket(catalog, env, layer)
+            if layer is Layer.INTEGRATION:
+                entry["targets"][(env.region, layer_account(env, Layer.WAREHOUSE).account_id)] = None
         if env.cross_account and catalog.state.backend == "s3":
             for reader, owner in ((env.source_account, env.target), (env.target, env.source_account)):
                 layer = Layer.WAREHOUSE if owner is env.target else Layer.SOURCE
@@ -103,6 +106,7 @@ def account_plans(catalog: Catalog) -> list[AccountPlan]:
             environments=tuple(entry["envs"]),
             reads=tuple(entry["reads"]),
             readers=tuple(entry["readers"]),
+            integration_targets=tuple(sorted(entry["targets"])),
         )
         for account, entry in accounts.items()
     ]

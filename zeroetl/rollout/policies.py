@@ -62,7 +62,6 @@ READ_ACTIONS = [
     "redshift:DescribeClusterSubnetGroups",
     "redshift:DescribeClusters",
     "redshift:DescribeLoggingStatus",
-    "redshift:DescribeResourcePolicies",
     "redshift:DescribeTags",
     "redshift:GetResourcePolicy",
     "secretsmanager:DescribeSecret",
@@ -87,7 +86,7 @@ MANAGE_ACTIONS: dict[str, list[str]] = {
         "redshift:DeleteCluster", "redshift:DeleteClusterParameterGroup", "redshift:DeleteClusterSubnetGroup",
         "redshift:DeleteResourcePolicy", "redshift:DeleteTags", "redshift:DisableLogging", "redshift:EnableLogging",
         "redshift:ModifyCluster", "redshift:ModifyClusterParameterGroup", "redshift:ModifyClusterSubnetGroup",
-        "redshift:PutResourcePolicy", "redshift:CreateIntegration", "redshift:DeleteIntegration",
+        "redshift:PutResourcePolicy",
     ],
     "redshift-serverless": [
         "redshift-serverless:CreateNamespace", "redshift-serverless:CreateWorkgroup", "redshift-serverless:DeleteNamespace",
@@ -112,8 +111,7 @@ MANAGE_ACTIONS: dict[str, list[str]] = {
         "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:TagResource", "logs:UntagResource",
     ],
     "sns": [
-        "sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
-        "sns:SetSubscriptionAttributes", "sns:TagResource", "sns:UntagResource",
+        "sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:UntagResource",
     ],
     "cloudwatch": ["cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
     "events": ["events:DeleteRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource"],
@@ -122,8 +120,9 @@ MANAGE_ACTIONS: dict[str, list[str]] = {
     "secretsmanager": ["secretsmanager:CreateSecret", "secretsmanager:GetSecretValue", "secretsmanager:TagResource", "secretsmanager:RotateSecret"],
 }
 # Calls with no resource to name (CreateKey: the key does not exist yet; DescribeStatement: a
-# statement id is no ARN). security/iam-wildcards.yaml holds the reasons.
-UNSCOPED_ACTIONS = ["kms:CreateKey", "redshift-data:DescribeStatement", "redshift-data:CancelStatement"]
+# statement id is no ARN; SNS authorizes subscription calls on no resource type).
+# security/iam-wildcards.yaml holds the reasons.
+UNSCOPED_ACTIONS = ["kms:CreateKey", "redshift-data:DescribeStatement", "redshift-data:CancelStatement", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"]
 
 IAM_MANAGE = [
     "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
@@ -204,6 +203,22 @@ def plan_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> dic
     )
 
 
+def _inbound_integrations(plan: AccountPlan) -> list[dict[str, Any]]:
+    """rds:CreateIntegration also needs the caller's redshift:CreateInboundIntegration on the
+    target namespace (REFERENCE.md, operator IAM; the target's resource policy grants the other
+    half). Namespace ids are known only once the warehouse exists, so: any namespace of the
+    warehouses this account's integrations feed, in both ARN forms."""
+    if not plan.integration_targets:
+        return []
+    p = plan.partition
+    targets = [
+        arn
+        for region, account in plan.integration_targets
+        for arn in (f"arn:{p}:redshift:{region}:{account}:namespace:*", f"arn:{p}:redshift-serverless:{region}:{account}:namespace/*")
+    ]
+    return [{"Sid": "CreateIntegrationsIntoTheirTargets", "Effect": "Allow", "Action": ["redshift:CreateInboundIntegration"], "Resource": targets}]
+
+
 def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> dict[str, Any]:
     p, account = plan.partition, plan.account_id
     resources = {
@@ -231,6 +246,7 @@ def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> di
         {"Sid": "RefreshWhatTheStacksManage", "Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
         {"Sid": "CallsWithoutAResource", "Effect": "Allow", "Action": UNSCOPED_ACTIONS, "Resource": "*"},
         *manage,
+        *_inbound_integrations(plan),
         {"Sid": "ManageTheEnvironmentsRoles", "Effect": "Allow", "Action": IAM_MANAGE, "Resource": roles},
         {
             "Sid": "AttachOnlyTheEnvironmentsPoliciesToOperatorRoles",
