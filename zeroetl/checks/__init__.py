@@ -5,5 +5,6 @@
 - `changes.py`: the stacks whose output differs from a base commit's, in wave order;
 - `plan_guard.py`: refuses plans that delete or replace stateful resources or integrations;
 - `pipeline.py`: the rollout workflow's plan, apply and summary steps (standard library only);
-- `checkov.py`: runs checkov with the reviewed skip list.
+- `checkov.py`: runs checkov with the reviewed skip list;
+- `iam_lint.py`: runs parliament over every policy document, with the reviewed findings.
 """
