@@ -41,9 +41,10 @@ from constructs import Construct
 
 from stacks.base import STATE_ROOT_FROM_STACK_DIR
 from stacks.constructs.kms import ManagedKey
+from zeroetl.catalog.facts import service_endpoint, sts_audience
 from zeroetl.catalog.model import Catalog
 from zeroetl.rollout.accounts import APPLY_SESSION_SECONDS, PLAN_SESSION_SECONDS, AccountPlan, role_name
-from zeroetl.rollout.policies import AUDIENCE, OIDC_HOST, apply_policy, plan_policy, trust_policy
+from zeroetl.rollout.policies import OIDC_HOST, apply_policy, plan_policy, trust_policy
 
 # Old state versions are the way back from a bad apply; a quarter of a year of them is kept.
 NONCURRENT_DAYS = 90
@@ -67,7 +68,7 @@ class StateBucket(Construct):
                     "Principal": {"AWS": sorted({f"arn:{p}:iam::{share.account_id}:root" for share in readers})},
                     "Action": ["kms:Decrypt"],
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}, "ArnEquals": {"aws:PrincipalArn": reader_roles}},
+                    "Condition": {"StringEquals": {"kms:ViaService": service_endpoint("s3", region)}, "ArnEquals": {"aws:PrincipalArn": reader_roles}},
                 }
             ]
             if readers
@@ -142,7 +143,7 @@ class BootstrapStack(TerraformStack):
         self._backend(catalog, plan, home)
         buckets = {region: StateBucket(self, f"state-{region}", catalog=catalog, plan=plan, region=region, bucket=bucket, provider=providers[region]) for region, bucket in plan.buckets}
         key_arns = [bucket.key.arn for bucket in buckets.values()]
-        github = IamOpenidConnectProvider(self, "github", url=f"https://{OIDC_HOST}", client_id_list=[AUDIENCE])
+        github = IamOpenidConnectProvider(self, "github", url=f"https://{OIDC_HOST}", client_id_list=[sts_audience(plan.regions[0])])
         for kind, policy, seconds in (("plan", plan_policy, PLAN_SESSION_SECONDS), ("apply", apply_policy, APPLY_SESSION_SECONDS)):
             role = IamRole(
                 self, f"{kind}-role", name=role_name(catalog, kind), max_session_duration=seconds,

@@ -62,6 +62,7 @@ class WarehouseStack(ZeroEtlStack):
             self,
             "integration-policy",
             namespace_arn=namespace_arn,
+            region=env.region,
             authorized_principals=[account_root(env.region, env.source_account.account_id)],
             source_arns=[source_cluster_arn(env, source) for source in env.sources],
         )

@@ -20,15 +20,17 @@ from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from stacks.constructs.kms import ManagedKey
+from zeroetl.catalog.facts import service_principal
 from zeroetl.catalog.naming import alerts_name
 
-EVENTS = "events.amazonaws.com"
-ALARMS = "cloudwatch.amazonaws.com"
+EVENTS = "events"  # the services that publish, by their principal's short name
+ALARMS = "cloudwatch"
 KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"]
 
 
-def _statement(sid: str, service: str, action: Any, resource: str, account_id: str) -> dict[str, Any]:
-    statement = {"Sid": sid, "Effect": "Allow", "Principal": {"Service": service}, "Action": action, "Resource": resource}
+def _statement(sid: str, service: str, action: Any, resource: str, region: str, account_id: str) -> dict[str, Any]:
+    principal = service_principal(service, region)
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": {"Service": principal}, "Action": action, "Resource": resource}
     if service != EVENTS:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
     return statement
@@ -43,7 +45,7 @@ def alerts_topic(
     key = ManagedKey(
         scope, "alerts-key", region=region, account_id=account_id, alias=alerts_name(name),
         description=f"SNS alerts of {name}",
-        service_statements=[_statement(f"{_title(s)}PublishEncrypted", s, KEY_ACTIONS, "*", account_id) for s in publishers],
+        service_statements=[_statement(f"{_title(s)}PublishEncrypted", s, KEY_ACTIONS, "*", region, account_id) for s in publishers],
         # The key only protects alert messages in flight; it must not block destroying
         # the stack when the integration is removed.
         protect=False,
@@ -51,7 +53,7 @@ def alerts_topic(
     topic = SnsTopic(scope, "alerts", name=alerts_name(name), kms_master_key_id=key.arn)
     policy = {
         "Version": "2012-10-17",
-        "Statement": [_statement(f"{_title(s)}Publish", s, "sns:Publish", topic.arn, account_id) for s in publishers],
+        "Statement": [_statement(f"{_title(s)}Publish", s, "sns:Publish", topic.arn, region, account_id) for s in publishers],
     }
     SnsTopicPolicy(scope, "alerts-policy", arn=topic.arn, policy=json.dumps(policy, indent=2))
     for index, email in enumerate(emails):

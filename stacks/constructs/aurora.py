@@ -94,7 +94,7 @@ class S3ImportRole(Construct):
                 },
             ],
         }
-        self.role = service_role(self, name=name, service="rds.amazonaws.com", account_id=account_id)
+        self.role = service_role(self, name=name, service="rds", region=region, account_id=account_id)
         IamRolePolicy(self, "read-buckets", name="s3-import-read", role=self.role.id, policy=json.dumps(read, indent=2))
 
 
@@ -103,7 +103,7 @@ class EnhancedMonitoringRole(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, name: str, account_id: str, region: str) -> None:
         super().__init__(scope, id_)
-        self.role = service_role(self, name=name, service="monitoring.rds.amazonaws.com", account_id=account_id)
+        self.role = service_role(self, name=name, service="monitoring.rds", region=region, account_id=account_id)
         IamRolePolicyAttachment(
             self, "policy", role=self.role.name,
             policy_arn=f"arn:{partition(region)}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",

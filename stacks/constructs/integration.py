@@ -11,7 +11,7 @@ from cdktf_cdktf_provider_aws.rds_integration import RdsIntegration
 from constructs import Construct
 
 from stacks.constructs.kms import ManagedKey
-from zeroetl.catalog.facts import partition
+from zeroetl.catalog.facts import partition, service_principal
 from zeroetl.catalog.model import Environment, Source
 
 
@@ -47,7 +47,7 @@ class IntegrationKey(ManagedKey):
                 {
                     "Sid": "RedshiftCreatesGrantsForIntegrations",
                     "Effect": "Allow",
-                    "Principal": {"Service": "redshift.amazonaws.com"},
+                    "Principal": {"Service": service_principal("redshift", env.region)},
                     "Action": "kms:CreateGrant",
                     "Resource": "*",
                     "Condition": conditions,

@@ -10,14 +10,14 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
-from zeroetl.catalog.facts import partition
+from zeroetl.catalog.facts import partition, service_principal
 
 
 def _logs_statement(region: str, account_id: str) -> dict[str, Any]:
     return {
         "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
         "Effect": "Allow",
-        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+        "Principal": {"Service": service_principal("logs", region, regional=True)},
         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         "Resource": "*",
         "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{partition(region)}:logs:{region}:{account_id}:log-group:*"}},

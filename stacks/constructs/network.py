@@ -38,7 +38,7 @@ class FlowLogs(Construct):
                 }
             ],
         }
-        role = service_role(self, name=flow_logs_role_name(name), service="vpc-flow-logs.amazonaws.com", account_id=account_id)
+        role = service_role(self, name=flow_logs_role_name(name), service="vpc-flow-logs", region=region, account_id=account_id)
         IamRolePolicy(self, "write", name="write-flow-logs", role=role.id, policy=json.dumps(write, indent=2))
         FlowLog(self, "flow-log", vpc_id=vpc_id, traffic_type="ALL", log_destination=group.arn, iam_role_arn=role.arn)
 

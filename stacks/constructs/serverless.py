@@ -16,7 +16,7 @@ from cdktf_cdktf_provider_aws.redshiftserverless_workgroup import (
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup, SecurityGroupIngress
 from constructs import Construct
 
-from zeroetl.catalog.facts import SERVERLESS_CONFIG_PARAMETERS
+from zeroetl.catalog.facts import SERVERLESS_CONFIG_PARAMETERS, service_principal
 from zeroetl.catalog.model import Warehouse
 from zeroetl.catalog.naming import security_group_name
 
@@ -121,6 +121,7 @@ class IntegrationResourcePolicy(Construct):
         id_: str,
         *,
         namespace_arn: str,
+        region: str,
         authorized_principals: list[str],
         source_arns: list[str],
     ) -> None:
@@ -138,7 +139,7 @@ class IntegrationResourcePolicy(Construct):
                 {
                     "Sid": "AuthorizedIntegrationSources",
                     "Effect": "Allow",
-                    "Principal": {"Service": "redshift.amazonaws.com"},
+                    "Principal": {"Service": service_principal("redshift", region)},
                     "Action": "redshift:AuthorizeInboundIntegration",
                     "Resource": namespace_arn,
                     "Condition": {"StringEquals": {"aws:SourceArn": source_arns}},

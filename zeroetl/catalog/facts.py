@@ -201,3 +201,32 @@ FACTS = Facts()
 def partition(region: str) -> str:
     """The ARN partition of a region: the China regions live in aws-cn."""
     return "aws-cn" if region.startswith("cn-") else "aws"
+
+
+def dns_suffix(region: str) -> str:
+    """The DNS suffix of a region's service endpoints: amazonaws.com.cn in aws-cn."""
+    return "amazonaws.com.cn" if partition(region) == "aws-cn" else "amazonaws.com"
+
+
+# Services whose principal takes the partition's DNS suffix in aws-cn; every other service's
+# principal is <service>.amazonaws.com there too (the provider's aws_service_principal data
+# source, after the region facts of aws-cdk-lib).
+CHINA_SUFFIXED_PRINCIPALS = frozenset({"codedeploy", "elasticmapreduce", "logs"})
+
+
+def service_principal(service: str, region: str, *, regional: bool = False) -> str:
+    """The principal of an AWS service in a region's partition, e.g. rds.amazonaws.com, or with
+    regional=True logs.cn-north-1.amazonaws.com.cn (the CloudWatch Logs key policy form)."""
+    suffix = dns_suffix(region) if service in CHINA_SUFFIXED_PRINCIPALS else "amazonaws.com"
+    return f"{service}.{region}.{suffix}" if regional else f"{service}.{suffix}"
+
+
+def service_endpoint(service: str, region: str) -> str:
+    """A service's regional endpoint name, as kms:ViaService compares it: s3.<region>.<suffix>."""
+    return f"{service}.{region}.{dns_suffix(region)}"
+
+
+def sts_audience(region: str) -> str:
+    """The audience GitHub's OIDC token is asked for, and the trust policy requires: STS of the
+    region's partition (configure-aws-credentials' README, OIDC audience)."""
+    return f"sts.{dns_suffix(region)}"

@@ -172,12 +172,12 @@ VERDICT = {
 
 
 def role(stack: str, kind: str, outdir: Path = OUTDIR) -> str:
-    """`arn=`, `region=` and `seconds=` lines for the stack's plan or apply job."""
+    """`arn=`, `region=`, `audience=` and `seconds=` lines for the stack's plan or apply job."""
     table = json.loads((outdir / "rollout" / "credentials.json").read_text(encoding="utf-8"))
     if stack not in table:
         raise SystemExit(f"{stack}: not in {outdir}/rollout/credentials.json (the synth job's artifact is stale)")
     row = table[stack]
-    return f"arn={row[f'{kind}_role_arn']}\nregion={row['region']}\nseconds={row[f'{kind}_session_seconds']}\n"
+    return f"arn={row[f'{kind}_role_arn']}\nregion={row['region']}\naudience={row['audience']}\nseconds={row[f'{kind}_session_seconds']}\n"
 
 
 def summary(plans: Path = PLANS, title: str = "zeroetl plan", max_chars: int = COMMENT_LIMIT) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from zeroetl.catalog.facts import partition
+from zeroetl.catalog.facts import partition, sts_audience
 from zeroetl.catalog.model import Catalog, Environment
 from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket
 from zeroetl.rollout.waves import waves
@@ -118,7 +118,8 @@ def bootstrap_enabled(catalog: Catalog) -> bool:
 
 def credentials(catalog: Catalog) -> str:
     """cdktf.out/rollout/credentials.json: per stack, the role its plan and apply jobs assume
-    straight from GitHub's token, the region of its STS call, and the session each asks for."""
+    straight from GitHub's token, the region of its STS call, the token's audience (STS of
+    the partition), and the session each asks for."""
     table = {}
     for env in catalog.environments:
         for layer in Layer:
@@ -126,6 +127,7 @@ def credentials(catalog: Catalog) -> str:
             table[stack_name(env, layer)] = {
                 "account_id": account,
                 "region": env.region,
+                "audience": sts_audience(env.region),
                 "plan_role_arn": role_arn(catalog, account, env.region, "plan"),
                 "apply_role_arn": role_arn(catalog, account, env.region, "apply"),
                 "plan_session_seconds": PLAN_SESSION_SECONDS,

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from zeroetl.catalog.facts import service_endpoint, service_principal, sts_audience
 from zeroetl.catalog.model import Catalog
 from zeroetl.rollout.accounts import AccountPlan, role_arn
 
 OIDC_HOST = "token.actions.githubusercontent.com"
-AUDIENCE = "sts.amazonaws.com"
 
 # Read-only calls Terraform makes to refresh what the stacks manage. Prefix wildcards only where
 # every action they match is metadata: no `Get*` of Redshift (GetClusterCredentials), Redshift
@@ -131,7 +131,7 @@ IAM_MANAGE = [
 ]
 IAM_POLICY_MANAGE = ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"]
 # The roles the stacks create are passed to these services only.
-PASSED_TO = ["monitoring.rds.amazonaws.com", "rds.amazonaws.com", "redshift.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
+PASSED_TO = ["monitoring.rds", "rds", "redshift", "vpc-flow-logs"]  # principals' short names
 # What no rollout job may do to the bootstrap's own identity, whatever the names.
 SELF_PROTECT = ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole"]
 
@@ -152,7 +152,7 @@ def trust_policy(catalog: Catalog, plan: AccountPlan, kind: str, provider_arn: s
             "Effect": "Allow",
             "Principal": {"Federated": provider_arn},
             "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {f"{OIDC_HOST}:aud": AUDIENCE, f"{OIDC_HOST}:sub": subjects}},
+            "Condition": {"StringEquals": {f"{OIDC_HOST}:aud": sts_audience(plan.regions[0]), f"{OIDC_HOST}:sub": subjects}},
         }
     )
 
@@ -190,7 +190,7 @@ def _state_statements(catalog: Catalog, plan: AccountPlan, key_arns: list[str], 
                 "Effect": "Allow",
                 "Action": ["kms:Decrypt"],
                 "Resource": sorted({f"arn:{p}:kms:{share.region}:{share.account_id}:key/*" for share in plan.reads}),
-                "Condition": {"StringEquals": {"kms:ViaService": sorted({f"s3.{share.region}.amazonaws.com" for share in plan.reads})}},
+                "Condition": {"StringEquals": {"kms:ViaService": sorted({service_endpoint("s3", share.region) for share in plan.reads})}},
             }
         )
     return statements
@@ -261,7 +261,7 @@ def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> di
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
             "Resource": roles,
-            "Condition": {"StringEquals": {"iam:PassedToService": PASSED_TO}},
+            "Condition": {"StringEquals": {"iam:PassedToService": [service_principal(s, plan.regions[0]) for s in PASSED_TO]}},
         },
         {"Sid": "NeverTheRolloutsOwnRoles", "Effect": "Deny", "Action": SELF_PROTECT, "Resource": own_roles},
         *_state_statements(catalog, plan, key_arns, write=True),
