@@ -22,6 +22,7 @@ import pytest
 from tests.harness import Synthesized, synthesize_catalog
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.checks.iam_lint import documents, lint, unreviewed
+from zeroetl.checks.pipeline import role
 from zeroetl.checks.verify import verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,11 @@ def test_the_gateway_endpoint_and_the_oidc_audience(china: Synthesized) -> None:
             assert provider["client_id_list"] == ["sts.amazonaws.com.cn"], name
     credentials = json.loads(china.rollout["credentials.json"])
     assert {row["audience"] for row in credentials.values()} == {"sts.amazonaws.com.cn"}
-    assert "audience: ${{ steps.role.outputs.audience }}" in china.rollout["github-workflow.yml"]
+    workflow = china.rollout["github-workflow.yml"]
+    assert workflow.count("audience: ${{ steps.role.outputs.audience }}") == workflow.count("aws-actions/configure-aws-credentials") > 0
+    assert role("china-integration", "apply", china.outdir).splitlines() == [
+        "arn=arn:aws-cn:iam::111111111111:role/zeroetl-rollout-apply", f"region={REGION}", "audience=sts.amazonaws.com.cn", "seconds=10800",
+    ]
 
 
 def test_the_china_stacks_plan_offline_and_lint_clean(china: Synthesized, tmp_path: Path) -> None:
