@@ -24,6 +24,7 @@ from tests.harness import synthesize_catalog
 from zeroetl import PROJECT_ROOT
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.catalog.naming import Layer, layer_account, state_bucket
+from zeroetl.rollout.accounts import bootstrap_enabled
 
 
 @dataclass
@@ -42,10 +43,11 @@ def _cycle(name: str, catalog_path: Path, work: Path, figures: AppliedFigures, s
     try:
         path = prepare(emulator) if prepare else catalog_path
         catalog = load_catalog(path)
-        state_buckets(emulator, {
-            state_bucket(catalog, env, layer): (layer_account(env, layer).account_id, env.region)
-            for env in catalog.environments for layer in Layer if catalog.state.backend == "s3"
-        })
+        if not bootstrap_enabled(catalog):  # otherwise the bootstrap stacks, applied first, create them
+            state_buckets(emulator, {
+                state_bucket(catalog, env, layer): (layer_account(env, layer).account_id, env.region)
+                for env in catalog.environments for layer in Layer if catalog.state.backend == "s3"
+            })
         synth = synthesize_catalog(catalog, work / name / "cdktf.out", str(path))
         cycle = Cycle(emulator, synth, work / f"{name}-terraform.log")
         say(f"applied: {name}, {len(synth.stacks)} stacks")

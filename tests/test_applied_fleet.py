@@ -1,8 +1,10 @@
 """Applied, not only planned, for the fleet's other shapes: the cross-account environment
 (two sources, one warehouse in another account), the provisioned RA3 one in another region,
 and the bring-your-own one, with their state in S3 buckets of each account and region, as
-catalog/fleet.yaml deploys them. Applied in wave order against the emulator, every re-plan
-empty, then retired and destroyed, leaving what the team brought in."""
+catalog/fleet.yaml deploys them. Each account's bootstrap stack is applied first (it
+creates the state buckets the others use), then the rest in wave order against the emulator,
+every re-plan empty, then retired and destroyed, leaving what the team brought in and the
+bootstrap."""
 
 from __future__ import annotations
 
@@ -13,13 +15,14 @@ import pytest
 import yaml
 
 from tests.conftest import FLEET_CATALOG
-from tests.emulator.brought_in import attach_prerequisites, bring_in, client, state_buckets
+from tests.emulator.brought_in import attach_prerequisites, bring_in, client
 from tests.emulator.cycle import Cycle
 from tests.emulator.fixture import Emulator
 from tests.harness import synthesize_catalog
 from tests.test_applied import retired_copy
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.catalog.naming import Layer, layer_account, state_bucket
+from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX
 
 SHAPES = ("prod", "eu", "legacy")  # cross-account, provisioned in eu-west-1, bring-your-own
 
@@ -31,20 +34,18 @@ def applied(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Ite
     raw["environments"] = [bring_in(emulator, entry) for entry in raw["environments"] if entry["name"] in SHAPES]
     path = work / "fleet.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
-    catalog = load_catalog(path)
-    state_buckets(emulator, {
-        state_bucket(catalog, env, layer): (layer_account(env, layer).account_id, env.region)
-        for env in catalog.environments for layer in Layer
-    })
-    # The rollout's stacks only: the bootstrap stacks are an administrator's (not applied here yet).
-    catalog = catalog.model_copy(update={"rollout": catalog.rollout.model_copy(update={"github_repository": None})})
-    synth = synthesize_catalog(catalog, work / "cdktf.out", str(path))
+    synth = synthesize_catalog(load_catalog(path), work / "cdktf.out", str(path))
     cycle = Cycle(emulator, synth, work / "terraform.log")
+    # What an administrator applies once per account first: the state buckets every later
+    # stack keeps its state in, GitHub's OIDC provider and the rollout's roles.
+    bootstrap = [stack for stack in synth.stacks if stack.startswith(BOOTSTRAP_PREFIX)]
+    assert len(bootstrap) == 4, bootstrap
+    cycle.apply(bootstrap)
     sources = [stack for stack in synth.stacks if stack.endswith("-source")]
     cycle.apply(sources)
     legacy = next(entry for entry in raw["environments"] if entry["name"] == "legacy")
     attach_prerequisites(emulator, legacy, cycle.outputs("legacy-source"))
-    cycle.apply([stack for stack in synth.stacks if stack not in sources])
+    cycle.apply([stack for stack in synth.stacks if stack not in sources + bootstrap])
     yield cycle
 
 
@@ -98,3 +99,22 @@ def test_retired_then_destroyed_leaves_only_what_was_brought_in(applied: Cycle, 
     assert client(emulator, "redshift", "444444444444", "eu-west-1").describe_clusters()["Clusters"] == []
     workgroups = client(emulator, "redshift-serverless", "555555555555", "us-west-2").get_workgroup(workgroupName="analytics")
     assert workgroups["workgroup"]["status"] == "AVAILABLE"
+
+
+def test_each_accounts_bootstrap_made_its_oidc_provider_roles_and_encrypted_state(applied: Cycle, emulator: Emulator) -> None:
+    """The administrator's first step, applied: every account of the fleet's shapes has GitHub's
+    provider and the two rollout roles with their session limits, and the states the other
+    stacks wrote are encrypted with the bucket's own key."""
+    accounts = sorted({layer_account(env, layer).account_id for env in applied.synth.catalog.environments for layer in Layer})
+    for account in accounts:
+        iam = client(emulator, "iam", account, "us-east-1")
+        providers = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+        assert providers == [f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com"], account
+        sessions = {kind: iam.get_role(RoleName=f"zeroetl-rollout-{kind}")["Role"]["MaxSessionDuration"] for kind in ("plan", "apply")}
+        assert sessions == {"plan": 3600, "apply": 10800}, account
+    for env in applied.synth.catalog.environments:
+        account = layer_account(env, Layer.SOURCE).account_id
+        s3 = client(emulator, "s3", account, env.region)
+        bucket = state_bucket(applied.synth.catalog, env, Layer.SOURCE)
+        head = s3.head_object(Bucket=bucket, Key=f"zeroetl/{account}/{env.region}/{env.name}/source.tfstate")
+        assert head["ServerSideEncryption"] == "aws:kms" and f":{account}:key/" in head["SSEKMSKeyId"], env.name

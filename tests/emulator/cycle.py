@@ -20,6 +20,7 @@ from tests.emulator.fixture import Emulator
 from tests.emulator.terraform import OVERRIDE, provider_override, run
 from tests.harness import Synthesized
 from zeroetl.catalog.naming import Layer, layer_account, stack_name
+from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX
 from zeroetl.rollout.waves import waves
 
 JOBS = 3  # stacks at a time: most of an apply is the provider's fixed waits, not CPU
@@ -45,19 +46,24 @@ class Cycle:
         self.accounts = {
             stack_name(env, layer): layer_account(env, layer).account_id for env in synth.catalog.environments for layer in Layer
         }
+        self.accounts.update({name: name.removeprefix(BOOTSTRAP_PREFIX) for name in synth.stacks if name.startswith(BOOTSTRAP_PREFIX)})
         self.initialized: set[Path] = set()
 
     def order(self, stacks: Iterable[str] | None = None) -> list[list[str]]:
-        """The stacks (all, or those given) in rollout waves: each list may run at once."""
+        """The stacks (all, or those given) in rollout waves: each list may run at once. The
+        bootstrap stacks, which an administrator applies before the first rollout, come first."""
         wanted = set(self.synth.stacks if stacks is None else stacks)
-        return [jobs for wave in waves(self.synth.catalog) if (jobs := [j.stack for j in wave.jobs if j.stack in wanted])]
+        bootstrap = sorted(name for name in wanted if name.startswith(BOOTSTRAP_PREFIX))
+        return [bootstrap] * bool(bootstrap) + [jobs for wave in waves(self.synth.catalog) if (jobs := [j.stack for j in wave.jobs if j.stack in wanted])]
 
     def prepare(self, stack: str, synth: Synthesized | None = None) -> Path:
         synth = synth or self.synth
         stack_dir = synth.stack_dir(stack)
         config = synth.stacks[stack]
         account = self.accounts[stack]
-        override: dict[str, Any] = {"provider": {"aws": provider_override(self.emulator.url, account)}}
+        # One override per provider block, matched by alias (a bootstrap stack has one per region).
+        providers = [{**provider_override(self.emulator.url, account), **{k: p[k] for k in ("alias",) if k in p}} for p in config["provider"]["aws"]]
+        override: dict[str, Any] = {"provider": {"aws": providers}}
         backend = config["terraform"]["backend"]
         if "s3" in backend:
             # An override's backend block replaces the original's whole: restate it.
@@ -111,13 +117,14 @@ class Cycle:
 
     def destroy(self, retired: Synthesized) -> None:
         """The documented teardown: apply the catalog with `retire: true` (synthesized beside
-        this one, so it shares the state), then destroy every stack in reverse wave order."""
+        this one, so it shares the state), then destroy every stack in reverse wave order. The
+        bootstrap stays: its buckets hold every other environment's state."""
         self.apply(synth=retired)
 
         def one(stack: str) -> None:
             run(self.prepare(stack, retired), "destroy", "-auto-approve", "-input=false", "-no-color", log=self.log)
 
-        self._each_wave(None, one, reverse=True)
+        self._each_wave([name for name in self.synth.stacks if not name.startswith(BOOTSTRAP_PREFIX)], one, reverse=True)
 
 
 def planned_changes(plan: dict[str, Any]) -> list[str]:

@@ -13,6 +13,14 @@ Each fix names the field; without it the plan after an apply is not empty.
   from the cluster's ARN, so it is stable; the secret is made in moto's Secrets Manager, as
   Redshift names it. moto has no ClusterAvailabilityStatus either, which the provider waits
   to read as `Available`.
+- GetBucketNotificationConfiguration: moto stores an EventBridgeConfiguration but leaves it out
+  of the answer (S3 API Reference, NotificationConfiguration.EventBridgeConfiguration), so the
+  bootstrap's state buckets would plan `eventbridge = false -> true` forever.
+- Bucket policies: moto evaluates only StringEquals conditions and takes any other operator
+  as matching, so the state bucket's TLS-only Deny (`Bool aws:SecureTransport false`) refuses
+  every object call; and it answers DENIED for a statement whose condition does not match,
+  even an Allow. In IAM such a statement does not apply (IAM User Guide, policy evaluation
+  logic), and the calls the emulator stands for are made over TLS, where the Deny never matches.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ import json
 import uuid
 from typing import Any
 
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.rds import models as rds
 from moto.redshift import models as redshift
 from moto.redshift.responses import RedshiftResponse
+from moto.s3.responses import S3Response
 from moto.secretsmanager.models import secretsmanager_backends
 
 PERFORMANCE_INSIGHTS = {
@@ -98,6 +108,32 @@ _original_scaling = rds.DBCluster.scaling_configuration_info.fget
 _original_init = rds.DBInstance.__init__
 _original_update = rds.DBInstance.update
 _original_create_cluster = RedshiftResponse.create_cluster
+_original_get_bucket_notification = S3Response.get_bucket_notification
+_original_is_action_permitted = IAMPolicyStatement.is_action_permitted
+
+
+def _is_action_permitted(self: Any, action: str, resource: str = "*", principal: str | None = None, incoming_condition_values: dict[str, str] | None = None) -> Any:
+    condition = self._statement.get("Condition") or {}
+    if str(condition.get("Bool", {}).get("aws:SecureTransport", "")).lower() == "false":
+        return PermissionResult.NEUTRAL
+    if condition and not self._check_conditions(incoming_condition_values):
+        return PermissionResult.NEUTRAL
+    return _original_is_action_permitted(self, action, resource, principal, incoming_condition_values)
+EVENTBRIDGE_XML = "<EventBridgeConfiguration></EventBridgeConfiguration>"
+
+
+def _get_bucket_notification(self: Any) -> Any:
+    answer = _original_get_bucket_notification(self)
+    configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+    if configuration is None or configuration.event_bridge is None:
+        return answer
+    status, headers, body = answer if isinstance(answer, tuple) else (200, {}, answer)
+    body = body.decode() if isinstance(body, bytes) else body
+    if "</NotificationConfiguration>" in body:
+        body = body.replace("</NotificationConfiguration>", EVENTBRIDGE_XML + "</NotificationConfiguration>")
+    else:  # moto's empty answer for a configuration with no topic, queue or function
+        body = f'<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">{EVENTBRIDGE_XML}</NotificationConfiguration>'
+    return status, headers, body
 
 
 def install() -> None:
@@ -113,3 +149,5 @@ def install() -> None:
     redshift.Cluster.manual_snapshot_retention_period = -1
     redshift.Cluster.preferred_maintenance_window = _lower_case_window()
     RedshiftResponse.create_cluster = _create_cluster
+    S3Response.get_bucket_notification = _get_bucket_notification
+    IAMPolicyStatement.is_action_permitted = _is_action_permitted
