@@ -106,6 +106,10 @@ def main(ctx: click.Context, catalog_path: Path, jobs: int | None, plain: bool, 
         sys.exit(1)
     for stack in stacks:
         console.print(f"  {stack}  ->  {outdir}/stacks/{stack}", highlight=False)
+    from zeroetl.catalog.notices import notices
+
+    for notice in notices(catalog):
+        errors.print(f"[yellow]warning:[/] {escape(str(catalog_path))}: {escape(notice)}", highlight=False)
 
 
 @main.command()
@@ -124,12 +128,17 @@ def rollout(catalog_path: Path) -> None:
 @main.command()
 @click.argument("plans", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--allow", "allowed", multiple=True, metavar="ADDRESS", help="A resource address this run may delete or replace (repeatable).")
-def guard(plans: tuple[Path, ...], allowed: tuple[str, ...]) -> None:
+@click.option(
+    "--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("cdktf.out"), show_default=True,
+    help="Synthesized output whose rollout/guard.json lists the deprecated engine versions no cluster may be created with.",
+)
+def guard(plans: tuple[Path, ...], allowed: tuple[str, ...], outdir: Path) -> None:
     """Refuse plans (terraform show -json output) that delete or replace stateful resources
-    or integrations. Exit 1 listing them; 0 when every plan is safe."""
-    from zeroetl.checks.plan_guard import check_files
+    or integrations, or create a cluster on a deprecated engine version. Exit 1 listing them;
+    0 when every plan is safe."""
+    from zeroetl.checks.plan_guard import check_files, deprecated_versions
 
-    findings = check_files(list(plans), frozenset(allowed))
+    findings = check_files(list(plans), frozenset(allowed), deprecated_versions(outdir))
     for finding in findings:
         errors.print(f"[bold red]refused:[/] {escape(str(finding))}", highlight=False)
     if findings:

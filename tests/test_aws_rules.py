@@ -123,7 +123,8 @@ def test_each_exported_log_has_its_switch_on(fleets: list[Synthesized]) -> None:
 
 def test_engine_versions_are_supported_and_not_below_the_floor(fleets: list[Synthesized]) -> None:
     """Aurora guide, "zero-etl.setting-up" (3.05.2 or later) and the Aurora MySQL release notes:
-    CreateDBCluster refuses a deprecated version (catalog/engine_versions.yaml)."""
+    CreateDBCluster refuses a deprecated version (catalog/engine_versions.yaml), which the plan
+    guard refuses to create (tests/test_deprecated_versions.py)."""
     for stack, _, cluster in each(fleets, "aws_rds_cluster"):
         version = cluster["engine_version"]
         assert tuple(map(int, version.split(".")[-3:])) >= (3, 5, 2)

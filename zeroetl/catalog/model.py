@@ -130,9 +130,11 @@ class Source(Strict):
     cluster_identifier: RdsIdentifier = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
     engine_version: str = Field(
         FACTS.engine_versions.default,
-        description=f"Aurora MySQL version the cluster is created with: {FACTS.min_engine_version} or later (zero-ETL) and supported "
-        "in catalog/engine_versions.yaml (deprecated versions are refused: CreateDBCluster refuses them). AWS then applies "
-        "minor upgrades (auto_minor_version_upgrade) and Terraform does not fight them: engine_version drift is ignored.",
+        description=f"Aurora MySQL version the cluster is created with: {FACTS.min_engine_version} or later (zero-ETL) and listed "
+        "in catalog/engine_versions.yaml. AWS then applies minor upgrades (auto_minor_version_upgrade) and Terraform does not "
+        "fight them: engine_version drift is ignored. A version AWS has since deprecated still loads, so that an environment "
+        "whose cluster exists keeps synthesizing, with a warning; the plan guard refuses creating a cluster with it "
+        "(CreateDBCluster refuses it).",
     )
     instance_class: str = Field(
         "db.r6g.2xlarge",
@@ -186,9 +188,7 @@ class Source(Strict):
         status = FACTS.engine_versions.status.get(value)
         if status is None:
             raise ValueError(f"not in catalog/engine_versions.yaml; check its release notes and add it, or use {FACTS.engine_versions.default}")
-        if status != "supported":
-            raise ValueError(f"is {status} (catalog/engine_versions.yaml) and CreateDBCluster refuses it; use {FACTS.engine_versions.default}")
-        return value
+        return value  # a deprecated one too: zeroetl/catalog/notices.py
 
     @model_validator(mode="after")
     def _windows_apart(self) -> Source:

@@ -36,7 +36,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zeroetl.checks.plan_guard import STATEFUL_TYPES, change_kind, check_plan
+from zeroetl.checks.plan_guard import STATEFUL_TYPES, change_kind, check_plan, deprecated_versions
 
 PLANS = Path("plans")
 OUTDIR = Path("cdktf.out")
@@ -106,7 +106,8 @@ def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, pl
         return finish("failed", 1, detail=_tail(shown))
     document = json.loads(shown.stdout)
     (plans / f"{stack}.json").write_text(shown.stdout, encoding="utf-8")
-    findings = [str(f) for f in check_plan(document, stack, frozenset(os.environ.get(ALLOW_ENV, "").split()))]
+    allowed = frozenset(os.environ.get(ALLOW_ENV, "").split())
+    findings = [str(f) for f in check_plan(document, stack, allowed, deprecated_versions(outdir))]
     fields = {**counts(document), "findings": findings}
     if findings:
         return finish("refused", 1, detail="; ".join(findings), **fields)

@@ -8,6 +8,12 @@ DATABASE ... FROM INTEGRATION again for an integration whose id has not changed:
 exists, the statement would fail, and every later apply of the stack with it (this happens if
 the provider drops an expired Data API statement from state). Destroying the integration stack on purpose
 (the article's clean-up) stays possible: allow its addresses for that run.
+
+It refuses, too, a plan that creates an Aurora cluster with an engine version marked
+deprecated in catalog/engine_versions.yaml (AWS refuses CreateDBCluster with it): the catalog
+still loads such a version, so that environments whose cluster exists keep synthesizing, and
+the refusal comes at the plan that would create one. Synthesis lists the deprecated versions
+in cdktf.out/rollout/guard.json (GUARD_FACTS) for the workflow and `main.py guard`.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+GUARD_FACTS = Path("rollout") / "guard.json"  # under cdktf.out/
 
 # Resources whose loss is data loss (or, for keys, unreadable data).
 STATEFUL_TYPES = frozenset(
@@ -80,12 +88,32 @@ def _create_database_again(changes: list[dict[str, Any]]) -> list[tuple[str, str
     return found
 
 
-def check_plan(plan: dict[str, Any], name: str, allowed: frozenset[str] = frozenset()) -> list[Finding]:
-    findings = [
-        Finding(name, address, "created again", why)
-        for address, why in _create_database_again(plan.get("resource_changes", []))
-        if address not in allowed
-    ]
+def deprecated_versions(outdir: Path) -> frozenset[str]:
+    """The engine versions synthesis marked deprecated (none when the file is absent)."""
+    path = outdir / GUARD_FACTS
+    if not path.is_file():
+        return frozenset()
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["deprecated_engine_versions"])
+
+
+def _created_on_a_deprecated_version(changes: list[dict[str, Any]], deprecated: frozenset[str]) -> list[tuple[str, str]]:
+    found = []
+    for change in changes:
+        version = (change["change"].get("after") or {}).get("engine_version")
+        if change["type"] == "aws_rds_cluster" and "create" in change["change"]["actions"] and version in deprecated:
+            found.append((
+                change["address"],
+                f"engine_version {version} is deprecated (catalog/engine_versions.yaml) and CreateDBCluster refuses it: "
+                "set the source's engine_version to a supported version in the catalog",
+            ))
+    return found
+
+
+def check_plan(plan: dict[str, Any], name: str, allowed: frozenset[str] = frozenset(), deprecated: frozenset[str] = frozenset()) -> list[Finding]:
+    """deprecated: the engine versions no cluster may be created with (deprecated_versions)."""
+    changes = plan.get("resource_changes", [])
+    findings = [Finding(name, address, "created again", why) for address, why in _create_database_again(changes) if address not in allowed]
+    findings += [Finding(name, address, "created", why) for address, why in _created_on_a_deprecated_version(changes, deprecated)]
     for change in plan.get("resource_changes", []):
         if change.get("mode") != "managed" or change["address"] in allowed:
             continue
@@ -100,8 +128,8 @@ def check_plan(plan: dict[str, Any], name: str, allowed: frozenset[str] = frozen
     return findings
 
 
-def check_files(paths: list[Path], allowed: frozenset[str]) -> list[Finding]:
+def check_files(paths: list[Path], allowed: frozenset[str], deprecated: frozenset[str] = frozenset()) -> list[Finding]:
     findings = []
     for path in paths:
-        findings += check_plan(json.loads(path.read_text(encoding="utf-8")), str(path), allowed)
+        findings += check_plan(json.loads(path.read_text(encoding="utf-8")), str(path), allowed, deprecated)
     return findings

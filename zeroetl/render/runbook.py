@@ -12,6 +12,7 @@ from typing import Callable
 
 from zeroetl.catalog.model import Catalog, Environment, Source
 from zeroetl.catalog.naming import Layer, aws_name, stack_name
+from zeroetl.catalog.notices import deprecated_sources
 from zeroetl.render.templating import templates
 
 TICKIT_S3_PREFIX = "s3-us-east-1://redshift-downloads/tickit/"  # the sample lives in us-east-1
@@ -51,5 +52,6 @@ def render_runbook(catalog: Catalog, env: Environment, catalog_path: str) -> dic
     stacks = {layer.name.lower(): stack_name(env, layer) for layer in Layer}
     files["README.md"] = jinja.get_template("runbook/runbook.md.j2").render(
         catalog=catalog, env=env, stacks=stacks, catalog_path=catalog_path, topic=aws_name(catalog, env, "zero-etl-alerts"),
+        deprecated=[source for _, source in deprecated_sources(env)],
     )
     return files
