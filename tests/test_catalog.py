@@ -106,6 +106,7 @@ CASES = {
     "too many filter patterns": (_set(f"{SRC}.integration.data_filter", [f"include: db.t{i}" for i in range(100)]), "integration.data_filter", "at most 99 items"),
     "malformed filter pattern": (_set(f"{SRC}.integration.data_filter", ["db.orders"]), "integration.data_filter", "must start with 'include:' or 'exclude:' followed by database.table"),
     "glob in a filter": (_set(f"{SRC}.integration.data_filter", ["exclude: orders.tmp_*"]), "integration.data_filter", "'tmp_*' is not a literal name"),
+    "no one told after wave 0": (_set("rollout_wave", 1), "environments[0] (environment 'demo')", "monitoring.alarm_emails is empty in rollout_wave 1: its alarms and integration events would reach no one"),
     "unknown engine": (_set(f"{SRC}.engine_version", "8.0.mysql_aurora.3.99.0"), "sources[0].engine_version", "not in catalog/engine_versions.yaml"),
     "existing network without cidrs": (
         lambda d: _env(d)["network"].update(create_vpc=False, vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0123456789abcdef1", "subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]),

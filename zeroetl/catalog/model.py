@@ -202,7 +202,11 @@ class Environment(Strict):
 
     name: str = Field(..., pattern=r"^[a-z][a-z0-9]{0,11}$", description="Short name (lowercase letters and digits, at most 12), used in stack names and state keys.")
     region: str = Field(..., description="AWS region with zero-ETL support (catalog/regions.yaml); source and target share it.")
-    rollout_wave: int = Field(0, ge=0, le=99, description="Rollout order: every stack of wave 0 (dev, say) deploys before any of wave 1 (prod).")
+    rollout_wave: int = Field(
+        0, ge=0, le=99,
+        description="Rollout order: every stack of wave 0 (dev, demos) deploys before any of wave 1 (prod). An environment after "
+        "wave 0 must name at least one monitoring.alarm_emails address.",
+    )
     source_account: Account = Field(..., description="Account of the Aurora sources and the integrations.")
     target_account: Account | None = Field(None, description="Account of the warehouse; omitted means the source account.")
     tags: dict[str, str] = Field(
@@ -259,6 +263,17 @@ class Environment(Strict):
             if clashes:
                 raise ValueError(f"sources share {field} {clashes}; each source needs its own")
         return sources
+
+    @model_validator(mode="after")
+    def _someone_is_told(self) -> Environment:
+        """Alerts that reach nobody: past wave 0 (dev and demos roll out first), an environment
+        is one someone relies on, so its alarms and integration events must reach an address."""
+        if self.rollout_wave >= 1 and not self.monitoring.alarm_emails and not self.retire:
+            raise ValueError(
+                f"monitoring.alarm_emails is empty in rollout_wave {self.rollout_wave}: its alarms and integration events would "
+                "reach no one; an environment after wave 0 needs at least one address (each confirms the subscription by e-mail)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _same_region_everywhere(self) -> Environment:

@@ -1,6 +1,8 @@
 """What a valid catalog still asks of its team: warnings, not refusals. main.py prints them after
 synthesis; each names the environment and field, what to change and when.
 
+- An environment whose alerts reach no one (no monitoring.alarm_emails): allowed in wave 0,
+  refused later (the model's rule); subscriptions also stay pending until each address confirms.
 - An engine version AWS has since deprecated (catalog/engine_versions.yaml): an existing
   cluster keeps running and Terraform ignores its version after creation, so the environment
   keeps synthesizing; only creating a cluster with it fails (CreateDBCluster refuses it), and
@@ -23,7 +25,12 @@ def deprecated_sources(env: Environment) -> list[tuple[int, Source]]:
 
 
 def notices(catalog: Catalog) -> list[str]:
-    found = []
+    found = [
+        f"environment {env.name!r}: monitoring.alarm_emails is empty, so its alarms and integration events reach no one "
+        "(allowed in wave 0, for dev and demos; every later wave must name an address)"
+        for env in catalog.environments
+        if not env.monitoring.alarm_emails and not env.retire
+    ]
     for env in catalog.environments:
         for index, source in deprecated_sources(env):
             found.append(
