@@ -8,7 +8,8 @@ from constructs import Construct
 
 from stacks.retire import Retire
 from zeroetl.catalog.model import Catalog, Environment
-from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key
+from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key, state_key_alias_arn
+from zeroetl.rollout.accounts import bootstrap_enabled
 
 # cdktf context key: "ambient" when the caller's credentials already are each stack's account
 # role (the rollout's jobs take it straight from GitHub's token); the stacks then assume no
@@ -65,6 +66,8 @@ class ZeroEtlStack(TerraformStack):
             key=key,
             region=env.region,
             encrypt=True,
+            # The bootstrap's key of this bucket, not the SSE-S3 that `encrypt` alone asks for.
+            kms_key_id=state_key_alias_arn(catalog, layer_account(env, layer).account_id, env.region) if bootstrap_enabled(catalog) else None,
             assume_role=S3BackendAssumeRoleConfig(role_arn=self.role_arn) if self.role_arn else None,
         )
         # S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend predates the argument,

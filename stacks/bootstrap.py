@@ -43,6 +43,7 @@ from stacks.base import STATE_ROOT_FROM_STACK_DIR
 from stacks.constructs.kms import ManagedKey
 from zeroetl.catalog.facts import service_endpoint, sts_audience
 from zeroetl.catalog.model import Catalog
+from zeroetl.catalog.naming import state_key_alias, state_key_alias_arn
 from zeroetl.rollout.accounts import APPLY_SESSION_SECONDS, PLAN_SESSION_SECONDS, AccountPlan, role_name
 from zeroetl.rollout.policies import OIDC_HOST, apply_policy, plan_policy, trust_policy
 
@@ -75,7 +76,7 @@ class StateBucket(Construct):
             else []
         )
         self.key = ManagedKey(
-            self, "key", region=region, account_id=plan.account_id, alias=f"{catalog.app}-tfstate", description=f"Terraform state of {catalog.app} in {bucket}",
+            self, "key", region=region, account_id=plan.account_id, alias=state_key_alias(catalog), description=f"Terraform state of {catalog.app} in {bucket}",
             service_statements=reader_statements, provider=provider,
         )
         self.bucket = S3Bucket(self, "bucket", bucket=bucket, provider=provider, lifecycle=TerraformResourceLifecycle(prevent_destroy=True))
@@ -158,5 +159,8 @@ class BootstrapStack(TerraformStack):
             LocalBackend(self, path=f"{STATE_ROOT_FROM_STACK_DIR}/bootstrap/{plan.account_id}.tfstate")
             return
         bucket = dict(plan.buckets)[home]
-        backend = S3Backend(self, bucket=bucket, key=f"{catalog.app}-bootstrap/{plan.account_id}.tfstate", region=home, encrypt=True)
+        backend = S3Backend(
+            self, bucket=bucket, key=f"{catalog.app}-bootstrap/{plan.account_id}.tfstate", region=home, encrypt=True,
+            kms_key_id=state_key_alias_arn(catalog, plan.account_id, home),
+        )
         backend.add_override("use_lockfile", True)

@@ -249,3 +249,20 @@ def test_the_apply_role_may_create_each_integration_into_its_target(fleet_synth:
     # a Resource naming topics denies Terraform's update and removal of an alert subscription.
     for statements in apply.values():
         assert _allows(statements, "sns:Unsubscribe", "*") and _allows(statements, "sns:SetSubscriptionAttributes", "*")
+
+
+def test_every_state_is_written_with_its_buckets_own_key(fleet_synth: Synthesized) -> None:
+    """Terraform's S3 backend with `encrypt` alone asks S3 for SSE-S3 (AES256), which overrides
+    the bucket's default customer managed key: each backend names the key the bootstrap made
+    beside its bucket, in the bucket's account and region."""
+    checked = 0
+    for name, stack in fleet_synth.stacks.items():
+        if name.startswith("bootstrap-"):
+            assert {key["name"] for key in resources(stack, "aws_kms_alias").values()} == {"alias/zeroetl-tfstate"}, name
+            continue
+        backend = stack["terraform"]["backend"]["s3"]
+        account, region = backend["key"].split("/")[1], backend["region"]
+        assert backend["bucket"] == f"zeroetl-tfstate-{account}-{region}", name
+        assert backend["encrypt"] is True and backend["kms_key_id"] == f"arn:aws:kms:{region}:{account}:alias/zeroetl-tfstate", name
+        checked += 1
+    assert checked == 16

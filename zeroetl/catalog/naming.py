@@ -51,6 +51,17 @@ def state_bucket(catalog: Catalog, env: Environment, layer: Layer) -> str:
     return catalog.state.bucket.format(app=catalog.app, account=layer_account(env, layer).account_id, region=env.region)
 
 
+def state_key_alias(catalog: Catalog) -> str:
+    """The alias of the key the bootstrap creates beside each state bucket (stacks/bootstrap.py)."""
+    return f"{catalog.app}-tfstate"
+
+
+def state_key_alias_arn(catalog: Catalog, account_id: str, region: str) -> str:
+    """What the S3 backends name as kms_key_id: with `encrypt` alone the backend asks S3 for
+    SSE-S3 (AES256), which overrides the bucket's default customer managed key."""
+    return f"arn:{partition(region)}:kms:{region}:{account_id}:alias/{state_key_alias(catalog)}"
+
+
 def aws_name(catalog: Catalog, env: Environment, purpose: str) -> str:
     return f"{catalog.app}-{env.name}-{purpose}"
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from zeroetl import PROJECT_ROOT
 from zeroetl.catalog.model import Catalog, Environment
+from zeroetl.rollout.accounts import bootstrap_enabled
 
 CACHE_DIR = Path(os.environ.get("ZEROETL_CACHE_DIR") or PROJECT_ROOT / ".cache" / "synth")
 CODE_DIRS = ("stacks", "zeroetl")
@@ -52,7 +53,8 @@ def code_fingerprint(root: Path = PROJECT_ROOT) -> str:
 
 
 def environment_key(fingerprint: str, catalog: Catalog, env: Environment, credentials: str = "assume-role") -> str:
-    fleet = {"app": catalog.app, "state": catalog.state.model_dump(mode="json"), "credentials": credentials}
+    # With a bootstrap, the stacks' backends name its state keys (stacks/base.py).
+    fleet = {"app": catalog.app, "state": catalog.state.model_dump(mode="json"), "credentials": credentials, "bootstrap": bootstrap_enabled(catalog)}
     text = json.dumps([fingerprint, fleet, env.model_dump(mode="json")], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
