@@ -85,6 +85,13 @@ def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: W
     )
     assert all(c["error"] is None for c in created + emulator.calls("ExecuteStatement"))
     assert "cache miss" in log and "cache saved as zeroetl-synth-" in log, "the synth job saves the synthesis cache"
+    # each plan and apply job asked GitHub's token for its account's rollout role of its kind,
+    # for as long as the job may run, with STS's audience (the stand-in's roles.log)
+    roles = [line.split() for line in (world.root / "state" / "roles.log").read_text().splitlines()]
+    for job, role, seconds, _, audience in roles:
+        kind = job.split("-", 1)[0]
+        assert role.endswith(f":role/zeroetl-rollout-{kind}") and seconds == {"plan": "3600", "apply": "10800"}[kind] and audience == "sts.amazonaws.com", (job, role)
+    assert sorted(r[0].split("-", 1)[0] for r in roles) == ["apply"] * len(FLEET) + ["plan"] * len(FLEET)
     head = world.git("rev-parse", "HEAD")
     assert subprocess.run(["git", "-C", str(world.remote), "rev-parse", "zeroetl-deployed"], capture_output=True, text=True).stdout.strip() == head
 
@@ -152,9 +159,16 @@ def test_schedule_finds_drift_exactly_where_aws_was_changed_behind_terraforms_ba
         DBClusterParameterGroupName=group,
         Parameters=[{"ParameterName": "binlog_format", "ParameterValue": "ROW", "ApplyMethod": "pending-reboot"}],
     )
+    # a change merged to main but not rolled out yet (it waits for approval) is not drift: the
+    # schedule plans the deployed tag
+    catalog = world.work / CATALOG
+    catalog.write_text(catalog.read_text().replace("  - name: dev\n", '  - name: dev\n    tags: {cost-center: "42"}\n', 1))
+    undeployed = world.commit("dev gets a cost centre, not rolled out yet", "main")
     code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-3")
     assert code == 0, log[-5000:]
     assert {s["status"] for s in world.summaries("schedule-3").values()} == {"in-sync"}
+    deployed = world.git("rev-parse", "zeroetl-deployed^{commit}")
+    assert deployed != undeployed and deployed in log, "the synth job's output names the tag's commit"
     assert [(i["title"], i["state"]) for i in world.github()["issues"]] == [("Drift: dev-source", "closed")]
 
 

@@ -49,6 +49,9 @@ class World:
         """Run the workflow for the event; (exit code, log). Each run gets its own artifacts,
         as GitHub's runs do; states, cache and the fake GitHub persist across runs."""
         (self.root / f"{name}.json").write_text(json.dumps(payload))
+        # act copies this clone as the job's workspace and skips actions/checkout for it; GitHub's
+        # checkout with fetch-depth 0 brings every tag, including the one mark-deployed pushed.
+        self.git("fetch", "-q", "--tags", "--force", "origin")
         args = [str(ACT), event, "-e", str(self.root / f"{name}.json"), "-W", WORKFLOW, "-P", "ubuntu-latest=-self-hosted"] + (["--json"] if json_log else [])
         for action, stand_in in ACTIONS.items():
             args += ["--local-repository", f"{action}={STAND_INS / stand_in}"]
