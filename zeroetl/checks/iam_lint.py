@@ -14,6 +14,7 @@ parliament brings its own library pins, so scripts/setup installs it into its ow
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import re
 import subprocess
@@ -121,6 +122,12 @@ def accepted() -> list[dict[str, str]]:
     return yaml.safe_load(ACCEPTED_FILE.read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=None)
+def _reviewed_actions(relative: str) -> tuple[str, ...]:
+    """The action patterns of a reviewed list (security/iam-wildcards.yaml), read once."""
+    return tuple(yaml.safe_load((PROJECT_ROOT / relative).read_text(encoding="utf-8")))
+
+
 def is_accepted(finding: Finding, entry: dict[str, str]) -> bool:
     """An entry with `actions_reviewed_in` (a YAML file of action patterns, relative to the
     project) accepts a finding on a list of actions only when each of them is in that file."""
@@ -132,7 +139,7 @@ def is_accepted(finding: Finding, entry: dict[str, str]) -> bool:
         return False
     if "actions_reviewed_in" not in entry:
         return True
-    reviewed = yaml.safe_load((PROJECT_ROOT / entry["actions_reviewed_in"]).read_text(encoding="utf-8"))
+    reviewed = _reviewed_actions(entry["actions_reviewed_in"])
     return all(any(fnmatch.fnmatchcase(action, pattern) for pattern in reviewed) for action in json.loads(finding.detail))
 
 
