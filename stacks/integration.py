@@ -1,5 +1,7 @@
 """Layer 3, integration (source account): the operator policy, one zero-ETL integration per
-source, and the alerts for the RDS side of the integrations.
+source, and the alerts for the RDS side of the integrations. For a cluster the team brought
+in, the plan first reads it and refuses until its binlog parameter group is attached
+(stacks/constructs/readiness.py).
 
 Destroying this stack alone removes the integrations and leaves both databases (the article's
 clean-up); the data already replicated stays in Redshift.
@@ -13,6 +15,7 @@ from constructs import Construct
 from stacks.base import ZeroEtlStack
 from stacks.constructs.integration import IntegrationKey, OperatorPolicy, ZeroEtlIntegration
 from stacks.constructs.monitoring import SourceIntegrationEvents
+from stacks.constructs.readiness import BroughtInClusterReadiness
 from stacks.constructs.variables import at_most_patterns, variable
 from zeroetl.catalog.facts import FACTS
 from zeroetl.catalog.model import Catalog, Environment
@@ -39,6 +42,9 @@ class IntegrationStack(ZeroEtlStack):
                 if config.create_kms_key
                 else None
             )
+            if not source.create_cluster:
+                # Refuse at plan, with the commands, a cluster not yet given its binlog group.
+                BroughtInClusterReadiness(self, f"readiness-{source.name}", source=source, region=env.region)
             integration = ZeroEtlIntegration(
                 self,
                 f"zero-etl-{source.name}",

@@ -13,7 +13,7 @@ from stacks.constructs.kms import ManagedKey
 from stacks.constructs.network import PrivateNetwork
 from stacks.constructs.variables import matches, variable, within
 from zeroetl.catalog.model import Catalog, Environment, Source
-from zeroetl.catalog.naming import SOURCE_KEY, SOURCE_NETWORK, Layer, aws_name, source_role_name
+from zeroetl.catalog.naming import SOURCE_KEY, SOURCE_NETWORK, Layer, aws_name, binlog_parameter_group, source_role_name
 
 WINDOW = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 WEEKLY_WINDOW = r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -44,10 +44,11 @@ class SourceStack(ZeroEtlStack):
             if not source.create_cluster:
                 prerequisites = SourcePrerequisites(
                     self, f"prerequisites-{source.name}", source=source, region=env.region,
-                    account_id=env.source_account.account_id, role_name=role_name,
+                    account_id=env.source_account.account_id, role_name=role_name, with_group=not source.binlog_parameter_group,
                 )
+                group = prerequisites.parameter_group.group.name if prerequisites.parameter_group else binlog_parameter_group(source)
                 TerraformOutput(
-                    self, f"parameter_group_name_{source.name}", value=prerequisites.parameter_group.group.name,
+                    self, f"parameter_group_name_{source.name}", value=group,
                     description=f"Attach to existing cluster {source.cluster_identifier}, add role {role_name}, then reboot its writer.",
                 )
                 continue

@@ -22,7 +22,7 @@ from typing import Any
 from zeroetl.catalog.model import Catalog, Environment
 from zeroetl.catalog.naming import Layer, stack_name
 from zeroetl.checks.upstream import remote_states, state_document, upstream_outputs
-from zeroetl.checks.verify import OFFLINE_CREDENTIALS
+from zeroetl.checks.verify import OFFLINE_CREDENTIALS, offline_reads
 from zeroetl.render.tfvars import TFVARS_FILE
 
 OFFLINE_PROVIDER = {
@@ -137,8 +137,9 @@ def prepare_offline(synth: Synthesized, name: str) -> dict[str, Any]:
     Returns {remote state name: {output: value}}."""
     upstream, remote_overrides = write_upstream_states(synth, name)
     override: dict[str, Any] = {"provider": {"aws": OFFLINE_PROVIDER}}
-    if remote_overrides:
-        override["data"] = {"terraform_remote_state": remote_overrides}
+    data = {**({"terraform_remote_state": remote_overrides} if remote_overrides else {}), **offline_reads(synth.stacks[name])}
+    if data:
+        override["data"] = data
     if "s3" in synth.stacks[name]["terraform"]["backend"]:
         override["terraform"] = {"backend": {"local": {"path": "offline.tfstate"}}}
     (synth.stack_dir(name) / "override.tf.json").write_text(json.dumps(override, indent=2))

@@ -42,16 +42,35 @@ def applied(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Ite
     bootstrap = [stack for stack in synth.stacks if stack.startswith(BOOTSTRAP_PREFIX)]
     assert len(bootstrap) == 4, bootstrap
     cycle.apply(bootstrap)
-    sources = [stack for stack in synth.stacks if stack.endswith("-source")]
-    cycle.apply(sources)
+    first = [stack for stack in synth.stacks if stack.endswith(("-source", "-warehouse"))]
+    cycle.apply(first)
+    # The brought-in cluster still has its default parameter group: the integration's plan
+    # refuses (before anything is created) until the team attaches the group and reboots.
+    cycle.refuse("legacy-integration")
     legacy = next(entry for entry in raw["environments"] if entry["name"] == "legacy")
     attach_prerequisites(emulator, legacy, cycle.outputs("legacy-source"))
-    cycle.apply([stack for stack in synth.stacks if stack not in sources + bootstrap])
+    cycle.apply([stack for stack in synth.stacks if stack not in first + bootstrap])
     yield cycle
 
 
 def test_every_stack_replans_empty_after_its_apply(applied: Cycle) -> None:
     assert applied.replan() == {stack: [] for stack in applied.synth.stacks}
+
+
+def test_a_brought_in_cluster_without_its_binlog_group_is_refused_at_plan_with_the_commands(applied: Cycle, emulator: Emulator) -> None:
+    """Aurora guide (zero-etl.setting-up): "Before you can create the integration, the reboot
+    must be complete and the new parameter values must be successfully applied." The plan
+    names the cluster, the group to attach, the reboot, and what is attached now."""
+    said = " ".join(applied.refusals["legacy-integration"].split())
+    for words in (
+        "Existing cluster crm-aurora-prod (us-west-2) is not ready",
+        "--db-cluster-identifier crm-aurora-prod --db-cluster-parameter-group-name crm-aurora-prod-zero-etl --apply-immediately",
+        "aws rds reboot-db-instance --region us-west-2",
+        "Attached now: default.",  # the emulator names the default group its own way
+    ):
+        assert words in said, said[-2000:]
+    refused_first = [c for c in emulator.calls("CreateIntegration") if c["params"]["IntegrationName"] == "crm-zero-etl"]
+    assert [c["error"] for c in refused_first] == [None], "created once, after the attach; never tried before it"
 
 
 def test_each_integration_is_created_in_the_source_account_into_its_target(applied: Cycle, emulator: Emulator) -> None:

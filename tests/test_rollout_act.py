@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from tests.act.engine import PYTHON, WORKFLOW, World, make_world
-from tests.emulator.brought_in import bring_in, client, renamed
+from tests.emulator.brought_in import bring_in, client, named_groups, renamed
 from tests.emulator.fixture import Emulator
 
 CATALOG = "catalog/fleet.yaml"
@@ -54,8 +54,10 @@ def world(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> World
     def bring_in_what_exists(path: Path) -> None:
         text = path.read_text()
         for entry in yaml.safe_load(text)["environments"]:
-            for old, new in renamed(entry, bring_in(emulator, entry, configured=True)):
+            existing = bring_in(emulator, entry, configured=True)
+            for old, new in renamed(entry, existing):
                 text = text.replace(old, new)
+            text = named_groups(text, existing)
         path.write_text(text)
 
     return make_world(tmp_path_factory.mktemp("act"), CATALOG, bring_in_what_exists, emulator.url)

@@ -112,9 +112,12 @@ class EnhancedMonitoringRole(Construct):
 
 class SourcePrerequisites(Construct):
     """For an existing cluster: the zero-ETL parameter group and the S3 import role, to be
-    attached to it (and its writer rebooted) before the integration is created."""
+    attached to it (and its writer rebooted) before the integration is created. A team that
+    names its own binlog group (binlog_parameter_group) gets the role only (with_group=False)."""
 
-    def __init__(self, scope: Construct, id_: str, *, source: Source, region: str, account_id: str, role_name: str) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, source: Source, region: str, account_id: str, role_name: str, with_group: bool = True
+    ) -> None:
         super().__init__(scope, id_)
         self.s3_role = S3ImportRole(
             self, "s3-import", name=role_name, region=region, account_id=account_id, buckets=source.s3_import_buckets
@@ -122,7 +125,7 @@ class SourcePrerequisites(Construct):
         self.parameter_group = BinlogParameterGroup(
             self, "binlog-parameters", name=parameter_group_name(source.cluster_identifier), s3_role_arn=self.s3_role.role.arn,
             log_exports=list(source.enabled_cloudwatch_logs_exports),
-        )
+        ) if with_group else None
 
 
 class AuroraSource(Construct):
@@ -146,6 +149,7 @@ class AuroraSource(Construct):
         super().__init__(scope, id_)
         ident = source.cluster_identifier
         prerequisites = SourcePrerequisites(self, "prerequisites", source=source, region=region, account_id=account_id, role_name=role_name)
+        assert prerequisites.parameter_group is not None
         self.s3_role, self.parameter_group = prerequisites.s3_role, prerequisites.parameter_group
         subnet_group = DbSubnetGroup(
             self, "subnets", name=ident, description=f"Private subnets of {ident}", subnet_ids=network.subnet_ids

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import boto3
@@ -38,7 +39,8 @@ def bring_in(emulator: Emulator, entry: dict[str, Any], configured: bool = False
     """Create the existing network, clusters, warehouse and operator roles an environment entry
     names.
     configured: the team already gave its cluster the binlog settings (a parameter group of
-    its own, applied); otherwise the cluster has the default group, as before zero-ETL."""
+    its own, applied, which the returned entry names as binlog_parameter_group); otherwise the
+    cluster has the default group, as before zero-ETL."""
     entry = copy.deepcopy(entry)
     account, region = entry["source_account"]["account_id"], entry["region"]
     network = entry["network"]
@@ -64,6 +66,7 @@ def bring_in(emulator: Emulator, entry: dict[str, Any], configured: bool = False
                 rds.modify_db_cluster_parameter_group(**group, Parameters=[
                     {"ParameterName": k, "ParameterValue": v, "ApplyMethod": "pending-reboot"} for k, v in REQUIRED_BINLOG.items()
                 ])
+                source["binlog_parameter_group"] = group["DBClusterParameterGroupName"]
             rds.create_db_cluster(
                 DBClusterIdentifier=source["cluster_identifier"], Engine="aurora-mysql",
                 EngineVersion="8.0.mysql_aurora.3.10.3", MasterUsername="admin", MasterUserPassword="brought-in-1234", **group,
@@ -84,6 +87,16 @@ def bring_in(emulator: Emulator, entry: dict[str, Any], configured: bool = False
         warehouse["namespace_arn"] = namespace["namespaceArn"]
         warehouse["admin_secret_arn"] = namespace["adminPasswordSecretArn"]
     return entry
+
+
+def named_groups(text: str, after: dict[str, Any]) -> str:
+    """The catalog text with `binlog_parameter_group` written under each source that bring_in
+    configured with a group of the team's own."""
+    for source in after["sources"]:
+        if "binlog_parameter_group" in source:
+            line = re.compile(rf"^(?P<indent>[ \t]*)cluster_identifier: {re.escape(source['cluster_identifier'])}$", re.MULTILINE)
+            text = line.sub(lambda m: f"{m[0]}\n{m['indent']}binlog_parameter_group: {source['binlog_parameter_group']}", text, count=1)
+    return text
 
 
 def renamed(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str]]:

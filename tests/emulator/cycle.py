@@ -48,6 +48,7 @@ class Cycle:
         }
         self.accounts.update({name: name.removeprefix(BOOTSTRAP_PREFIX) for name in synth.stacks if name.startswith(BOOTSTRAP_PREFIX)})
         self.initialized: set[Path] = set()
+        self.refusals: dict[str, str] = {}  # stack: what its refused plan said
 
     def order(self, stacks: Iterable[str] | None = None) -> list[list[str]]:
         """The stacks (all, or those given) in rollout waves: each list may run at once. The
@@ -111,6 +112,15 @@ class Cycle:
         if done.returncode not in (0, 2):
             raise AssertionError(f"terraform plan failed in {stack}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
         return json.loads(run(stack_dir, "show", "-json", "replan.tfplan").stdout)
+
+    def refuse(self, stack: str) -> str:
+        """Plan a stack whose plan must fail (a precondition or postcondition it checks against
+        what exists); returns Terraform's output and keeps it in self.refusals."""
+        done = run(self.prepare(stack), "plan", "-input=false", "-no-color", check=False, log=self.log)
+        if done.returncode != 1:
+            raise AssertionError(f"the plan of {stack} was expected to be refused, and exited {done.returncode}:\n{done.stdout[-3000:]}")
+        self.refusals[stack] = done.stdout + done.stderr
+        return self.refusals[stack]
 
     def apply_one(self, stack: str, *args: str) -> None:
         run(self.prepare(stack), "apply", "-auto-approve", "-input=false", "-no-color", *args, log=self.log)

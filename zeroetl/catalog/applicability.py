@@ -45,6 +45,10 @@ SOURCE_RULES = (
         lambda s: s.create_cluster, "a cluster created here (create_cluster: true)",
         lambda s: "this source is an existing cluster (create_cluster: false), whose settings the team keeps",
     ),
+    Rule(
+        ("binlog_parameter_group",), lambda s: not s.create_cluster, "an existing cluster (create_cluster: false)",
+        lambda s: "this source's cluster is created here with the group the source stack makes",
+    ),
 )
 ENVIRONMENT_RULES = (
     # stacks/environment.py: one account and a cluster created here means the warehouse joins

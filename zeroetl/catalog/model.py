@@ -54,6 +54,22 @@ def _rds_identifier(value: str) -> str:
 
 
 RdsIdentifier = Annotated[str, AfterValidator(_rds_identifier)]
+# DB cluster parameter group names (CreateDBClusterParameterGroup): a letter first, letters,
+# digits and hyphens, no "--", no trailing hyphen, up to 255; RDS keeps them lowercase. A
+# default group (default.aurora-mysql8.0) cannot be modified, so its dot is refused here.
+PARAMETER_GROUP_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,254}(?<!-)\Z")
+
+
+def _parameter_group_name(value: str) -> str:
+    if not PARAMETER_GROUP_RE.match(value):
+        raise ValueError(
+            "must be 1-255 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-' "
+            "(a default group such as default.aurora-mysql8.0 cannot hold the binlog settings)"
+        )
+    return value
+
+
+ParameterGroupName = Annotated[str, AfterValidator(_parameter_group_name)]
 
 
 class Integration(Strict):
@@ -128,6 +144,13 @@ class Source(Strict):
         True, description="Create the cluster; false means an existing cluster (cluster_identifier) that gets only the integration and its prerequisites."
     )
     cluster_identifier: RdsIdentifier = Field(..., description="aws_rds_cluster.cluster_identifier (the article: zero-etl-source-ams).")
+    binlog_parameter_group: ParameterGroupName | None = Field(
+        None,
+        description="Existing cluster only: the team's own cluster parameter group, already holding the Aurora guide's binlog "
+        "settings, to keep attached instead of the <cluster_identifier>-zero-etl group the source stack otherwise creates "
+        "(attaching that one replaces every other setting of the team's group). Either way the integration stack's plan "
+        "reads the cluster and refuses until this group is the one attached.",
+    )
     engine_version: str = Field(
         FACTS.engine_versions.default,
         description=f"Aurora MySQL version the cluster is created with: {FACTS.min_engine_version} or later (zero-ETL) and listed "

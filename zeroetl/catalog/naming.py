@@ -83,6 +83,12 @@ def parameter_group_name(identifier: str) -> str:
     return f"{identifier}-zero-etl"
 
 
+def binlog_parameter_group(source: Source) -> str:
+    """The cluster parameter group a source's cluster must have attached before its
+    integration: the team's own for an existing cluster that names one, else the source stack's."""
+    return source.binlog_parameter_group or parameter_group_name(source.cluster_identifier)
+
+
 def instance_identifier(cluster_identifier: str, number: int) -> str:
     """Aurora instance `number` (1 is the writer)."""
     return f"{cluster_identifier}-{number}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from zeroetl.catalog.model import Catalog, Environment, Source
-from zeroetl.catalog.naming import Layer, aws_name, stack_name
+from zeroetl.catalog.naming import Layer, aws_name, binlog_parameter_group, stack_name
 from zeroetl.catalog.notices import deprecated_sources
 from zeroetl.render.templating import templates
 
@@ -53,5 +53,6 @@ def render_runbook(catalog: Catalog, env: Environment, catalog_path: str) -> dic
     files["README.md"] = jinja.get_template("runbook/runbook.md.j2").render(
         catalog=catalog, env=env, stacks=stacks, catalog_path=catalog_path, topic=aws_name(catalog, env, "zero-etl-alerts"),
         deprecated=[source for _, source in deprecated_sources(env)],
+        binlog_groups={source.name: binlog_parameter_group(source) for source in env.sources},
     )
     return files
