@@ -83,11 +83,13 @@ def test_the_resource_policy_authorizes_exactly_the_source(applied: Cycle, emula
 def test_the_target_database_is_created_from_the_integration_once(applied: Cycle, emulator: Emulator) -> None:
     integration_arn = applied.outputs("demo-integration")["integration_arn_tickit"]
     sql = [c["params"]["Sql"] for c in emulator.calls("ExecuteStatement")]
-    assert sql[0] == (
+    # First apply: no database to drop yet (Redshift's DROP DATABASE has no IF EXISTS).
+    assert sql[0] == "SELECT 1"
+    assert sql[1] == (
         f"CREATE DATABASE aurora_zeroetl FROM INTEGRATION '{integration_arn.rsplit(':', 1)[1]}' SET ACCEPTINVCHARS = FALSE "
         "QUERY_ALL_STATES = FALSE REFRESH_INTERVAL 0 TRUNCATECOLUMNS = FALSE HISTORY_MODE = FALSE"
     )
-    assert [s.split(" INTEGRATION")[0] for s in sql[1:]] == ["ALTER DATABASE aurora_zeroetl"]
+    assert [s.split(" INTEGRATION")[0] for s in sql[2:]] == ["ALTER DATABASE aurora_zeroetl"]
     assert all(c["error"] is None for c in emulator.calls("ExecuteStatement"))
 
 
@@ -97,7 +99,7 @@ def test_the_target_database_is_created_from_the_integration_once(applied: Cycle
 def test_a_day_later_the_expired_statements_plan_nothing(applied: Cycle, emulator: Emulator) -> None:
     """The Data API forgets statements after ~24 h; DescribeStatement then answers the
     ValidationException the provider turns into an empty statement. Nothing may run again."""
-    assert emulator.post("expire-statements")["expired"] == 2
+    assert emulator.post("expire-statements")["expired"] == 3
     assert applied.changes("demo-target-database") == []
 
 
@@ -134,6 +136,37 @@ def test_a_rotated_master_secret_and_a_minor_upgrade_by_aws_plan_nothing(applied
         DBClusterIdentifier="zero-etl-source-ams", EngineVersion="8.0.mysql_aurora.3.10.4", ApplyImmediately=True,
     )
     assert applied.changes("demo-source") == []
+
+
+def test_a_reviewed_replacement_of_the_integration_recreates_its_database_with_no_manual_sql(applied: Cycle, emulator: Emulator) -> None:
+    """A changed data filter replaces the integration in provider 5.100.0 (REFERENCE.md). The
+    guard refuses it unless allowed for the run; allowed, the new integration's id reaches the
+    target database stack, which drops the database bound to the deleted integration and
+    creates it from the new one: no SQL by hand, and both stacks plan clean after."""
+    old_id = applied.outputs("demo-integration")["integration_id_tickit"]
+    narrower = ("-var", "data_filter_tickit=include: demodb.*")
+    plan = applied.plan("demo-integration", *narrower)
+    [integration] = [c["address"] for c in plan["resource_changes"] if c["type"] == "aws_rds_integration"]
+    assert [f.address for f in check_plan(plan, "demo-integration")] == [integration]
+    assert check_plan(plan, "demo-integration", frozenset({integration})) == []
+    before = len(emulator.calls("ExecuteStatement"))
+    applied.apply_one("demo-integration", *narrower)
+    new_id = applied.outputs("demo-integration")["integration_id_tickit"]
+    assert new_id != old_id
+    assert check_plan(applied.plan("demo-target-database"), "demo-target-database") == []
+    applied.apply_one("demo-target-database")
+    ran = emulator.calls("ExecuteStatement")[before:]
+    assert [c["params"]["Sql"].split(" SET ")[0] for c in ran] == [
+        "DROP DATABASE aurora_zeroetl FORCE", f"CREATE DATABASE aurora_zeroetl FROM INTEGRATION '{new_id}'",
+    ]
+    assert [c["error"] for c in ran] == [None, None]
+    assert applied.changes("demo-target-database") == []
+    assert applied.changes("demo-integration", *narrower) == []
+    # Back to the catalog's filter: a second replacement, the same way.
+    applied.apply_one("demo-integration")
+    applied.apply_one("demo-target-database")
+    assert all(c["error"] is None for c in emulator.calls("ExecuteStatement")[before:])
+    assert applied.changes("demo-integration") == [] and applied.changes("demo-target-database") == []
 
 
 def test_retired_then_destroyed_leaves_nothing(applied: Cycle, emulator: Emulator, tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def test_a_day_later_the_expired_data_api_statements_plan_nothing(target: Applie
     forces a new resource: without ignore_changes = all, CREATE DATABASE would run again on
     the existing database and fail on every apply."""
     snapshot = json.loads(json.dumps(target.resources))
-    for address in _statements(target, "create-database") + _statements(target, "apply-settings"):
+    for address in _statements(target, "drop-replaced-database") + _statements(target, "create-database") + _statements(target, "apply-settings"):
         target.edit(address, sql="", workgroup_name=None, secret_arn=None, cluster_identifier=None, parameters=None)
     plan = target.plan()
     _restore(target, snapshot)
@@ -74,30 +74,41 @@ def test_a_changed_setting_reruns_only_the_alter_statement(target: Applied) -> N
     assert all(actions == ["delete", "create"] or actions == ["create", "delete"] for actions in touched.values()), touched
 
 
-def test_a_new_integration_id_creates_its_database(target: Applied) -> None:
-    """A replaced integration has a new id: its trigger is replaced, which runs CREATE DATABASE
-    for the new id; the alarms follow the new IntegrationId."""
+def test_a_new_integration_id_drops_and_creates_its_database(target: Applied) -> None:
+    """A replaced integration has a new id: its trigger is replaced, which runs DROP DATABASE
+    (the old database is bound to the deleted integration) and then CREATE DATABASE for the new
+    id; the alarms follow the new IntegrationId. The guard lets it through: the replacement was
+    allowed in the integration stack's run."""
     marker = next(a for a in target.resources if a.startswith("terraform_data.") and "integration-id" in a)
     snapshot = json.loads(json.dumps(target.resources))
     target.edit(marker, triggers_replace={"integration_id": "00000000-0000-0000-0000-000000000000"})
-    touched = changes(target.plan())
+    plan = target.plan()
+    touched = changes(plan)
     _restore(target, snapshot)
-    assert set(touched) >= {marker, *_statements(target, "create-database")}, touched
+    [drop] = _statements(target, "drop-replaced-database")
+    assert set(touched) >= {marker, drop, *_statements(target, "create-database")}, touched
     assert not set(_statements(target, "apply-settings")) & set(touched)
+    planned = {c["address"]: c["change"] for c in plan["resource_changes"]}
+    assert planned[drop]["after"]["sql"] == "DROP DATABASE aurora_zeroetl FORCE"
+    [create] = _statements(target, "create-database")
+    assert drop in next(c for c in plan["configuration"]["root_module"]["resources"] if c["address"] == create)["depends_on"]
+    assert check_plan(plan, TARGET) == []
 
 
-def test_a_statement_gone_from_state_is_refused_by_the_guard(target: Applied) -> None:
+@pytest.mark.parametrize(("part", "words"), [("create-database", "CREATE DATABASE"), ("drop-replaced-database", "DROP DATABASE")])
+def test_a_statement_gone_from_state_is_refused_by_the_guard(target: Applied, part: str, words: str) -> None:
     """If the provider ever drops a statement from state (DescribeStatement answering
-    ResourceNotFound), the plan creates CREATE DATABASE while its integration id is unchanged:
-    running it would fail on the existing database. The guard refuses that plan."""
+    ResourceNotFound), the plan creates it again while its integration id is unchanged:
+    CREATE DATABASE would fail on the existing database, and DROP DATABASE would drop the live
+    one. The guard refuses that plan."""
     snapshot = json.loads(json.dumps(target.resources))
-    for address in _statements(target, "create-database"):
+    for address in _statements(target, part):
         del target.resources[address]
     plan = target.plan()
     _restore(target, snapshot)
     findings = check_plan(plan, TARGET)
-    assert [f.address for f in findings] == _statements(target, "create-database"), findings
-    assert "CREATE DATABASE" in findings[0].why
+    assert [f.address for f in findings] == _statements(target, part), findings
+    assert words in findings[0].why
 
 
 def test_a_minor_upgrade_by_aws_plans_nothing(source: Applied) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import DataResource, Fn, TerraformResourceLifecycle
+from cdktf import DataResource, Fn, Op, TerraformResourceLifecycle, Token
 from cdktf_cdktf_provider_aws.redshiftdata_statement import RedshiftdataStatement
 from constructs import Construct
 
@@ -38,9 +38,19 @@ def _sql_bool(token: bool) -> str:
 
 
 class DatabaseFromIntegration(Construct):
-    """Two statements through the Redshift Data API, as the admin user (superuser), whose
+    """Three statements through the Redshift Data API, as the admin user (superuser), whose
     secret Redshift manages:
 
+    - drop: run when the integration id is new, before create. When the integration is
+      replaced (a reviewed run: the plan guard refuses it otherwise), the database still exists,
+      bound to the deleted integration, and CREATE DATABASE on its name fails; so this runs
+      DROP DATABASE ... FORCE (a zero-ETL database is read-only, and the new integration
+      re-seeds every table; with history_mode, the history kept so far goes with it). On the
+      stack's first apply there is no database yet, and DROP DATABASE, which Redshift has
+      without IF EXISTS, would fail: it runs SELECT 1 instead. The two are told apart by a
+      terraform_data that keeps the timestamp of the plan that first applied the stack
+      (ignore_changes): equal to plantimestamp() only in that plan. A stack applied before
+      this statement existed gets SELECT 1 on its next apply; replace its integration after that.
     - create: CREATE DATABASE ... FROM INTEGRATION with the settings, run when the integration
       id is new (its trigger, a terraform_data holding the id, is created or replaced);
     - settings: ALTER DATABASE ... INTEGRATION SET with the same settings, run when a setting
@@ -56,7 +66,7 @@ class DatabaseFromIntegration(Construct):
     existing database, which fails on every apply from then on (provider issue 37301).
     The triggers live in Terraform state, which does not expire.
 
-    Destroying either statement deletes nothing in Redshift.
+    Destroying any of the statements deletes nothing in Redshift.
     """
 
     def __init__(
@@ -74,10 +84,24 @@ class DatabaseFromIntegration(Construct):
         super().__init__(scope, id_)
         set_clause = settings.sql()
         integration = DataResource(self, "integration-id", triggers_replace={"integration_id": integration_id})
+        # When the stack was first applied (plantimestamp of that plan, kept: ignore_changes).
+        first_applied = DataResource(
+            self, "first-applied", input={"at": Fn.plantimestamp()}, lifecycle=TerraformResourceLifecycle(ignore_changes=["input"])
+        )
+        self.drop = RedshiftdataStatement(
+            self,
+            "drop-replaced-database",
+            sql=Token.as_string(Fn.conditional(
+                Op.eq(Fn.lookup(first_applied.output, "at", ""), Fn.plantimestamp()), "SELECT 1", f"DROP DATABASE {database_name} FORCE"
+            )),
+            lifecycle=_run_when_replaced(integration),
+            **connection,
+        )
         self.create = RedshiftdataStatement(
             self,
             "create-database",
             sql=Fn.format("CREATE DATABASE %s FROM INTEGRATION '%s' SET %s", [database_name, integration_id, set_clause]),
+            depends_on=[self.drop],
             lifecycle=_run_when_replaced(integration),
             **connection,
         )

@@ -36,7 +36,8 @@ STATEFUL_TYPES = frozenset(
 )
 # Resources whose deletion or replacement is an outage the plan does not show, and why.
 REPLACEMENT_SENSITIVE: dict[str, str] = {
-    "aws_rds_integration": "the integration stops, and a new one re-seeds every table (20+ minutes of stale analytics)",
+    "aws_rds_integration": "the integration stops, and a new one re-seeds every table (20+ minutes of stale analytics); "
+    "its target database is then dropped and created again from the new one (with history_mode, the history kept so far is lost)",
     # Redshift guide, "zero-etl-using.redshift-iam": the namespace's resource policy is what
     # authorizes each integration; without it they stop (REDSHIFT-INTEGRATION-EVENT-0008).
     "aws_redshift_resource_policy": "it authorizes every integration into the warehouse; while it is gone they stop, and a replacement may drop a source",
@@ -70,21 +71,40 @@ def _action(actions: list[str]) -> str | None:
     return {"destroy": "deleted", "replace": "replaced"}.get(change_kind(actions) or "")
 
 
-# stacks/constructs/target_database.py: the statement and the trigger holding its integration
-# id are siblings, named <construct>_create-database_<hash> and <construct>_integration-id_<hash>.
-CREATE_DATABASE, INTEGRATION_ID = "_create-database_", "_integration-id_"
+# stacks/constructs/target_database.py: the statements and the trigger holding their
+# integration id are siblings, named <construct>_create-database_<hash>,
+# <construct>_drop-replaced-database_<hash> and <construct>_integration-id_<hash>.
+CREATE_DATABASE, DROP_DATABASE, INTEGRATION_ID = "_create-database_", "_drop-replaced-database_", "_integration-id_"
+# What running each again for an integration whose id did not change would do.
+RUN_AGAIN = {
+    CREATE_DATABASE: "CREATE DATABASE would run again for an integration whose id did not change, and fail on the existing database",
+    DROP_DATABASE: "DROP DATABASE would run for an integration whose id did not change: the live replicated database would be lost",
+}
+
+
+def _would_run_again(change: dict[str, Any], part: str) -> bool:
+    """Whether a statement of that part is created by this plan with SQL that matters: any
+    CREATE, and a drop whose SQL is known to be DROP DATABASE (on a stack's first apply, or the
+    apply that adds the statement, its SQL is not known at plan and resolves to SELECT 1)."""
+    if "create" not in change["change"]["actions"]:
+        return False
+    if part == CREATE_DATABASE:
+        return True
+    sql = (change["change"].get("after") or {}).get("sql")
+    return isinstance(sql, str) and sql.lstrip().upper().startswith("DROP DATABASE")
 
 
 def _create_database_again(changes: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(address, why) of each CREATE DATABASE statement the plan creates while the trigger
-    that holds its integration id stays as it is."""
+    """(address, why) of each CREATE DATABASE or DROP DATABASE statement the plan runs while
+    the trigger that holds its integration id stays as it is (the statement left the state)."""
     triggers = {c["name"].split(INTEGRATION_ID)[0]: c["change"]["actions"] for c in changes if c["type"] == "terraform_data" and INTEGRATION_ID in c["name"]}
     found = []
     for change in changes:
-        if change["type"] != "aws_redshiftdata_statement" or CREATE_DATABASE not in change["name"] or "create" not in change["change"]["actions"]:
+        if change["type"] != "aws_redshiftdata_statement":
             continue
-        if triggers.get(change["name"].split(CREATE_DATABASE)[0]) == ["no-op"]:
-            found.append((change["address"], "CREATE DATABASE would run again for an integration whose id did not change, and fail on the existing database"))
+        for part, why in RUN_AGAIN.items():
+            if part in change["name"] and _would_run_again(change, part) and triggers.get(change["name"].split(part)[0]) == ["no-op"]:
+                found.append((change["address"], why))
     return found
 
 
