@@ -31,12 +31,14 @@ class TargetDatabaseStack(ZeroEtlStack):
     ) -> None:
         super().__init__(scope, catalog, env, Layer.TARGET_DATABASE)
         connection = {key: value for key, value in asdict(data_api).items() if value is not None}
+        refresh_intervals: dict[str, float] = {}
         for source in env.sources:
             name = source.name
             refresh = variable(
                 self, f"refresh_interval_{name}", "number", f"REFRESH_INTERVAL of the {name} database in seconds; 0 is near real time.",
                 [within(0, FACTS.max_refresh_interval)],
             )
+            refresh_intervals[name] = refresh.number_value
             flags = {flag: variable(self, f"{flag}_{name}", "bool", f"{description} ({name})").boolean_value for flag, description in FLAGS}
             database = source.target_database
             DatabaseFromIntegration(
@@ -48,9 +50,9 @@ class TargetDatabaseStack(ZeroEtlStack):
                 connection=connection,
             )
             TerraformOutput(self, f"database_name_{name}", value=database.database_name, description=f"The replicated, read-only database of {name}.")
-        self._monitoring(catalog, env, integration_ids)
+        self._monitoring(catalog, env, integration_ids, refresh_intervals)
 
-    def _monitoring(self, catalog: Catalog, env: Environment, integration_ids: dict[str, str]) -> None:
+    def _monitoring(self, catalog: Catalog, env: Environment, integration_ids: dict[str, str], refresh_intervals: dict[str, float]) -> None:
         knobs = AlarmKnobs(
             lag_threshold_seconds=variable(
                 self, "lag_threshold_seconds", "number", "Alarm when replication lag stays above this many seconds.", [within(60, 86_400)]
@@ -71,5 +73,6 @@ class TargetDatabaseStack(ZeroEtlStack):
             integrations={s.name: (integration_ids[s.name], s.integration.integration_name) for s in env.sources},
             knobs=knobs,
             emails=env.monitoring.alarm_emails,
+            refresh_intervals=refresh_intervals,
         )
         TerraformOutput(self, "alerts_topic_arn", value=monitoring.topic.arn, description="SNS topic of the integration alarms and events.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from cdktf import Fn, Op, Token
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
 from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
@@ -23,6 +24,18 @@ from zeroetl.catalog.naming import alarm_name, events_rule_name
 NAMESPACE = "AWS/Redshift"
 RDS_ZERO_ETL_EVENT = "RDS Zero ETL Event"
 EVENT_DETAIL_TYPES = ["Redshift Integration Monitoring", "Redshift Integration Configuration", "Redshift Integration Operation"]
+# Redshift's integration events carry a severity (Redshift management guide, "Zero-ETL
+# integration event notifications with Amazon EventBridge": INFO for created, deleted,
+# deleting and syncing; WARNING and ERROR for what needs someone). INFO events fire in normal
+# operation and would bury the others on the topic, so they stay out; the spellings the guide
+# and captured events use are all listed, and an event without a severity still passes (a
+# filter on a field AWS renamed must not silence every alert).
+QUIET_SEVERITIES = ["INFO", "Info", "info"]
+TARGET_EVENT_PATTERN = {
+    "source": ["aws.redshift"],
+    "detail-type": EVENT_DETAIL_TYPES,
+    "detail": {"severity": [{"anything-but": QUIET_SEVERITIES}, {"exists": False}]},
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,28 @@ class AlarmKnobs:
     lag_threshold_seconds: float
     lag_evaluation_minutes: float
     no_change_minutes: float
+
+
+# PutMetricAlarm: Period x EvaluationPeriods is at most 86,400 s for a period under an hour,
+# and at most 604,800 s (seven days) otherwise (CloudWatch API Reference, PutMetricAlarm).
+ONE_DAY, HOUR, MINUTE = 86_400, 3_600, 60
+
+
+class NoChangeWindow:
+    """The no-change alarm's window: the catalog's no_change_minutes after the longest quiet
+    spell the database's REFRESH_INTERVAL (up to 5 days) causes by design, so that a long
+    interval does not keep the alarm firing between refreshes. Up to a day it is watched in
+    minutes; beyond, in hours (up to 1,440 min + 5 days = 144 h, within the 7-day limit).
+    Terraform computes it from the two variables."""
+
+    def __init__(self, no_change_minutes: float, refresh_interval: float) -> None:
+        seconds = Op.add(Op.mul(no_change_minutes, MINUTE), refresh_interval)
+        in_minutes = Op.lte(seconds, ONE_DAY)
+        self.period = Token.as_number(Fn.conditional(in_minutes, MINUTE, HOUR))
+        # Each branch whole: cdktf writes a conditional nested in an operator without parentheses.
+        self.periods = Token.as_number(Fn.conditional(
+            in_minutes, Fn.ceil(Token.as_number(Op.div(seconds, MINUTE))), Fn.ceil(Token.as_number(Op.div(seconds, HOUR)))
+        ))
 
 
 class IntegrationMonitoring(Construct):
@@ -46,28 +81,34 @@ class IntegrationMonitoring(Construct):
         integrations: dict[str, tuple[str, str]],
         knobs: AlarmKnobs,
         emails: list[str],
+        refresh_intervals: dict[str, float],
     ) -> None:
-        """integrations: {source name: (integration id token, integration name)}."""
+        """integrations: {source name: (integration id token, integration name)};
+        refresh_intervals: {source name: token of its database's REFRESH_INTERVAL in seconds}."""
         super().__init__(scope, id_)
         self.topic = alerts_topic(self, name=name, region=region, account_id=account_id, emails=emails, publishers=(ALARMS, EVENTS))
         for source, (integration_id, integration_name) in integrations.items():
-            self._alarms(source, integration_id, integration_name, knobs)
+            self._alarms(source, integration_id, integration_name, knobs, refresh_intervals[source])
         rule = CloudwatchEventRule(
             self, "integration-events", name=events_rule_name(name),
-            description="Zero-ETL integration events from Amazon Redshift (failed, needs attention, missing primary key, unsupported type, authorization revoked ...)",
-            event_pattern=json.dumps({"source": ["aws.redshift"], "detail-type": EVENT_DETAIL_TYPES}),
+            description="Zero-ETL integration events from Amazon Redshift above INFO (failed, needs attention, missing primary key, unsupported type, authorization revoked ...)",
+            event_pattern=json.dumps(TARGET_EVENT_PATTERN),
         )
         CloudwatchEventTarget(self, "integration-events-to-sns", rule=rule.name, arn=self.topic.arn)
         CloudwatchDashboard(self, "dashboard", dashboard_name=name, dashboard_body=self._dashboard(region, integrations))
 
-    def _alarms(self, source: str, integration_id: str, integration_name: str, knobs: AlarmKnobs) -> None:
+    def _alarms(self, source: str, integration_id: str, integration_name: str, knobs: AlarmKnobs, refresh_interval: float) -> None:
         actions = {"alarm_actions": [self.topic.arn], "ok_actions": [self.topic.arn]}
         metric = {"namespace": NAMESPACE, "dimensions": {"IntegrationId": integration_id}, "period": 60}
+        window = NoChangeWindow(knobs.no_change_minutes, refresh_interval)
         CloudwatchMetricAlarm(
             self, f"lag-{source}", alarm_name=alarm_name(integration_name, "lag"),
-            alarm_description=f"{integration_name}: replication lag above the threshold; see the runbook, 'Alarms'.",
+            alarm_description=f"{integration_name}: replication lag above the threshold (plus the database's REFRESH_INTERVAL); "
+            "see the runbook, 'Alarms'.",
             metric_name="IntegrationLag", statistic="Maximum", comparison_operator="GreaterThanThreshold",
-            threshold=knobs.lag_threshold_seconds, evaluation_periods=knobs.lag_evaluation_minutes,
+            # With a REFRESH_INTERVAL, changes wait up to that long by design: the lag it causes
+            # is not an incident, so the catalog's threshold counts from there.
+            threshold=Token.as_number(Op.add(knobs.lag_threshold_seconds, refresh_interval)), evaluation_periods=knobs.lag_evaluation_minutes,
             # Redshift publishes IntegrationLag every minute while the integration runs; no data
             # means it stopped (failed, deleted, needs attention), which must not read as healthy.
             datapoints_to_alarm=knobs.lag_evaluation_minutes, treat_missing_data="breaching", **metric, **actions,
@@ -82,15 +123,16 @@ class IntegrationMonitoring(Construct):
         # stays at zero (or the metric stops) when nothing was applied for the whole window.
         CloudwatchMetricAlarm(
             self, f"no-change-{source}", alarm_name=alarm_name(integration_name, "no-change-applied"),
-            alarm_description=f"{integration_name}: no change applied for the configured window (expected on an idle source); see the runbook, 'Alarms'.",
+            alarm_description=f"{integration_name}: no change applied for the configured window plus the database's REFRESH_INTERVAL "
+            "(expected on an idle source); see the runbook, 'Alarms'.",
             comparison_operator="LessThanOrEqualToThreshold", threshold=0,
-            evaluation_periods=knobs.no_change_minutes, datapoints_to_alarm=knobs.no_change_minutes, treat_missing_data="breaching",
+            evaluation_periods=window.periods, datapoints_to_alarm=window.periods, treat_missing_data="breaching",
             metric_query=[
                 CloudwatchMetricAlarmMetricQuery(
                     id="applied",
                     metric=CloudwatchMetricAlarmMetricQueryMetric(
                         namespace=NAMESPACE, metric_name="IntegrationLatestAppliedChange", dimensions={"IntegrationId": integration_id},
-                        period=60, stat="Maximum",
+                        period=window.period, stat="Maximum",
                     ),
                 ),
                 CloudwatchMetricAlarmMetricQuery(id="progress", expression="RATE(applied)", label="applied changes per second", return_data=True),

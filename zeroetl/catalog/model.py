@@ -129,10 +129,14 @@ class Monitoring(Strict):
         description="Addresses subscribed to the encrypted alerts topic (each confirms by e-mail): a plain address as RFC 5322 "
         "writes it (no display name, no mailto:), an internationalized domain in its ASCII xn-- form.",
     )
-    lag_threshold_seconds: int = Field(900, ge=60, le=86_400, description="Alarm when replication lag stays above this (60-86400 s)...")
+    lag_threshold_seconds: int = Field(
+        900, ge=60, le=86_400, description="Alarm when replication lag stays above this (60-86400 s) plus the database's refresh_interval..."
+    )
     lag_evaluation_minutes: int = Field(15, ge=1, le=1_440, description="...for this many consecutive minutes (1-1440).")
     no_change_minutes: int = Field(
-        60, ge=5, le=1_440, description="Alarm when no change was applied for this many minutes (5-1440); expected on an idle source."
+        60, ge=5, le=1_440,
+        description="Alarm when no change was applied for this many minutes (5-1440) after the database's refresh_interval; "
+        "expected on an idle source.",
     )
 
 
