@@ -9,6 +9,7 @@ and that the plan guard reacts as it should.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,8 @@ def test_a_day_later_the_expired_data_api_statements_plan_nothing(target: Applie
 
 def test_a_changed_setting_reruns_only_the_alter_statement(target: Applied) -> None:
     """A changed REFRESH_INTERVAL must reach the live database: the settings trigger changes,
-    which replaces ALTER DATABASE ... INTEGRATION SET (run again), and nothing else."""
+    which replaces ALTER DATABASE ... INTEGRATION SET (run again); of the rest, only the lag and
+    no-change alarms follow it in place (their window counts from the interval)."""
     tfvars = target.workdir / "terraform.tfvars"
     original = tfvars.read_text()
     tfvars.write_text(original.replace("refresh_interval_tickit = 0", "refresh_interval_tickit = 300"))
@@ -70,6 +72,9 @@ def test_a_changed_setting_reruns_only_the_alter_statement(target: Applied) -> N
     finally:
         tfvars.write_text(original)
     assert "refresh_interval_tickit = 0" in original
+    alarms = {a: touched.pop(a) for a in list(touched) if a.startswith("aws_cloudwatch_metric_alarm.")}
+    assert sorted(alarms) == sorted(a for a in target.resources if a.startswith("aws_cloudwatch_metric_alarm.") and ("_lag-" in a or "_no-change-" in a))
+    assert all(actions == ["update"] for actions in alarms.values()), alarms
     assert sorted(touched) == sorted([*_statements(target, "apply-settings"), *[a for a in target.resources if a.startswith("terraform_data.") and "settings" in a]])
     assert all(actions == ["delete", "create"] or actions == ["create", "delete"] for actions in touched.values()), touched
 
@@ -157,3 +162,27 @@ def test_an_integration_that_needs_attention_changes_nothing_terraform_reads(sou
     same state and the plan stays empty. If a later provider adds one, revisit this."""
     attributes = source.schemas["registry.terraform.io/hashicorp/aws"]["resource_schemas"]["aws_rds_integration"]["block"]["attributes"]
     assert not {"status", "state"} & set(attributes), sorted(attributes)
+
+
+def test_a_new_instance_class_is_made_at_the_reviewed_apply_not_replanned_until_a_window(source: Applied) -> None:
+    """Aurora defers a new instance class to the maintenance window unless applied immediately,
+    and until then the refresh reads the old class back: every plan and every drift run would
+    repeat the change for up to a week. The stacks apply it immediately, so the guard asks the
+    reviewer first: a writer's class change is a failover."""
+    tfvars = source.workdir / "terraform.tfvars"
+    original = tfvars.read_text()
+    larger, count = re.subn(r'^(instance_class_tickit\s*=\s*)"db\.r6g\.2xlarge"$', r'\1"db.r6g.4xlarge"', original, flags=re.MULTILINE)
+    assert count == 1
+    tfvars.write_text(larger)
+    try:
+        plan = source.plan()
+    finally:
+        tfvars.write_text(original)
+    touched = changes(plan)
+    instances = sorted(a for a in source.resources if a.startswith("aws_rds_cluster_instance."))
+    assert touched == {address: ["update"] for address in instances}, touched
+    planned = {c["address"]: c["change"]["after"] for c in plan["resource_changes"]}
+    assert all(planned[a]["apply_immediately"] is True and planned[a]["instance_class"] == "db.r6g.4xlarge" for a in instances)
+    findings = check_plan(plan, SOURCE)
+    assert sorted(f.address for f in findings) == instances and all("failover" in f.why for f in findings)
+    assert check_plan(plan, SOURCE, frozenset(instances)) == []

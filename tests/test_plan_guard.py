@@ -140,3 +140,26 @@ def test_every_guarded_type_is_refused_when_deleted_or_replaced_unless_allowed_f
 @pytest.mark.parametrize("type_", sorted(GUARDED))
 def test_updates_in_place_and_creations_pass(type_: str) -> None:
     assert check_plan(_plan(type_, ["update"]), "stack") == [] and check_plan(_plan(type_, ["create"]), "stack") == []
+
+
+def _update(type_: str, before: dict, after: dict) -> dict:
+    return {"resource_changes": [{"address": f"{type_}.this", "mode": "managed", "type": type_, "name": "this", "change": {"actions": ["update"], "before": before, "after": after}}]}
+
+
+# In-place changes AWS makes with an outage (Aurora user guide, "Modifying an Aurora DB
+# instance": a new DB instance class means an outage; Redshift management guide, "Resizing a
+# cluster": read-only while the resize runs), asked about because the stacks apply them at once.
+@pytest.mark.parametrize(
+    ("type_", "attribute", "before", "after"),
+    [
+        ("aws_rds_cluster_instance", "instance_class", "db.r6g.2xlarge", "db.r6g.4xlarge"),
+        ("aws_redshift_cluster", "node_type", "ra3.xlplus", "ra3.4xlarge"),
+        ("aws_redshift_cluster", "number_of_nodes", 2, 4),
+    ],
+)
+def test_an_in_place_change_made_with_an_outage_is_asked_about(type_: str, attribute: str, before: object, after: object) -> None:
+    plan = _update(type_, {attribute: before, "tags": {}}, {attribute: after, "tags": {}})
+    assert [(f.address, f.action) for f in check_plan(plan, "stack")] == [(f"{type_}.this", "changed in place")]
+    assert check_plan(plan, "stack", frozenset({f"{type_}.this"})) == []
+    quiet = _update(type_, {attribute: before, "tags": {}}, {attribute: before, "tags": {"team": "data"}})
+    assert check_plan(quiet, "stack") == []

@@ -211,6 +211,10 @@ class AuroraSource(Construct):
             # aws_rds_cluster_role_association cannot express (it requires feature_name,
             # provider issue 41176); the cluster's own iam_roles is the working association.
             iam_roles=[self.s3_role.role.arn],
+            # A change is made when the reviewed apply runs, not at the next maintenance window:
+            # until then the provider reads the old value back and every plan (and drift run)
+            # repeats the change. The approval of the wave is the window (README, Operate).
+            apply_immediately=True,
             # The catalog's version is the one the cluster is created with. AWS then applies
             # minor upgrades (auto_minor_version_upgrade on the instances); a plan that still
             # named the old version would try a downgrade, which Aurora refuses.
@@ -226,6 +230,9 @@ class AuroraSource(Construct):
                 engine=self.cluster.engine,
                 engine_version=self.cluster.engine_version,
                 instance_class=knobs.instance_class,
+                # As for the cluster: a new class deferred to the maintenance window would be
+                # planned again by every plan until then; the plan guard asks about it instead.
+                apply_immediately=True,
                 availability_zone=zones[index % len(zones)],
                 db_subnet_group_name=subnet_group.name,
                 publicly_accessible=False,

@@ -83,6 +83,8 @@ class ProvisionedWarehouse(Construct):
             publicly_accessible=False,
             enhanced_vpc_routing=warehouse.enhanced_vpc_routing,
             automated_snapshot_retention_period=knobs.automated_snapshot_retention_period,
+            # Changes at the reviewed apply, not deferred (no change re-planned until a window).
+            apply_immediately=True,
             skip_final_snapshot=False,
             final_snapshot_identifier=final_snapshot_identifier(ident),
             # AWS has no deletion protection for provisioned clusters: Terraform is the only guard.

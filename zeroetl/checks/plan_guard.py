@@ -9,6 +9,10 @@ exists, the statement would fail, and every later apply of the stack with it (th
 the provider drops an expired Data API statement from state). Destroying the integration stack on purpose
 (the article's clean-up) stays possible: allow its addresses for that run.
 
+It refuses an in-place change AWS carries out as an outage (an Aurora instance's class, a
+provisioned warehouse's node type or count) unless allowed for the run: the stacks apply
+changes immediately, so the approval is the maintenance window.
+
 It refuses, too, a plan that creates an Aurora cluster with an engine version marked
 deprecated in catalog/engine_versions.yaml (AWS refuses CreateDBCluster with it): the catalog
 still loads such a version, so that environments whose cluster exists keep synthesizing, and
@@ -45,6 +49,16 @@ REPLACEMENT_SENSITIVE: dict[str, str] = {
     "aws_rds_cluster_instance": "an Aurora instance goes away: a writer's replacement is a failover (an outage for writes), a reader's is lost capacity",
     # The workgroup holds the endpoint every client and the Data API use.
     "aws_redshiftserverless_workgroup": "the warehouse's endpoint goes away until the new workgroup is available; the integrations' target stays the namespace",
+}
+
+
+# In-place updates AWS carries out as an outage. The stacks apply changes immediately
+# (apply_immediately: a change deferred to the maintenance window is planned again by every
+# plan until then), so the reviewer's approval is the window: ask.
+DISRUPTIVE_UPDATES: dict[tuple[str, str], str] = {
+    ("aws_rds_cluster_instance", "instance_class"): "a new instance class restarts the instance now; the writer's is a failover (minutes without writes)",
+    ("aws_redshift_cluster", "node_type"): "a resize: the warehouse is read-only, then briefly unavailable, while it runs",
+    ("aws_redshift_cluster", "number_of_nodes"): "a resize: the warehouse is read-only, then briefly unavailable, while it runs",
 }
 
 
@@ -108,6 +122,19 @@ def _create_database_again(changes: list[dict[str, Any]]) -> list[tuple[str, str
     return found
 
 
+def _disruptive_updates(changes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(address, why) of each in-place update of an attribute AWS changes with an outage."""
+    found = []
+    for change in changes:
+        if change.get("mode") != "managed" or change["change"]["actions"] != ["update"]:
+            continue
+        before, after = change["change"].get("before") or {}, change["change"].get("after") or {}
+        for (type_, attribute), why in DISRUPTIVE_UPDATES.items():
+            if change["type"] == type_ and attribute in before and before.get(attribute) != after.get(attribute):
+                found.append((change["address"], f"{attribute} {before.get(attribute)} -> {after.get(attribute)}: {why}"))
+    return found
+
+
 def deprecated_versions(outdir: Path) -> frozenset[str]:
     """The engine versions synthesis marked deprecated (none when the file is absent)."""
     path = outdir / GUARD_FACTS
@@ -134,6 +161,7 @@ def check_plan(plan: dict[str, Any], name: str, allowed: frozenset[str] = frozen
     changes = plan.get("resource_changes", [])
     findings = [Finding(name, address, "created again", why) for address, why in _create_database_again(changes) if address not in allowed]
     findings += [Finding(name, address, "created", why) for address, why in _created_on_a_deprecated_version(changes, deprecated)]
+    findings += [Finding(name, address, "changed in place", why) for address, why in _disruptive_updates(changes) if address not in allowed]
     for change in plan.get("resource_changes", []):
         if change.get("mode") != "managed" or change["address"] in allowed:
             continue
