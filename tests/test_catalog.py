@@ -85,7 +85,7 @@ def _duplicate_env(data: dict) -> None:
 
 SRC = "sources.0"
 CASES = {
-    "unknown field": (_set(f"{SRC}.colour", "blue"), "sources[0].colour", "unknown field; 17 fields are allowed here (README.md, Catalog reference)"),
+    "unknown field": (_set(f"{SRC}.colour", "blue"), "sources[0].colour", "unknown field; 18 fields are allowed here (README.md, Catalog reference)"),
     "missing account": (_drop("source_account"), "source_account", "required field is missing"),
     "malformed account id": (_set("source_account.account_id", "12345"), "source_account.account_id = '12345'", "should match pattern"),
     "malformed role arn": (_set("source_account.role_arn", "arn:aws:iam::role/x"), "source_account", "must look like arn:aws:iam::111111111111:role/NAME"),

@@ -201,6 +201,12 @@ class Source(Strict):
     s3_import_buckets: Annotated[list[S3BucketName], Unique] = Field(
         ["redshift-downloads"], description="Buckets the cluster may read with LOAD DATA FROM S3 (the TICKIT sample lives in redshift-downloads)."
     )
+    tickit_bucket: S3BucketName | None = Field(
+        None,
+        description="Bucket of the environment's region holding a copy of the TICKIT sample under tickit/, for the runbook's load "
+        "outside us-east-1: the sample lives in redshift-downloads (us-east-1), and a cluster here has no internet route (its "
+        "S3 gateway endpoint reaches its own region's buckets only). One of s3_import_buckets; the runbook gives the copy command.",
+    )
     integration: Integration = Field(..., description="This source's zero-ETL integration (below).")
     target_database: TargetDatabase = Field(default_factory=TargetDatabase, description="The database created FROM INTEGRATION (below).")
 
@@ -220,6 +226,15 @@ class Source(Strict):
     @model_validator(mode="after")
     def _windows_apart(self) -> Source:
         check_windows(self.preferred_backup_window, self.preferred_maintenance_window)
+        return self
+
+    @model_validator(mode="after")
+    def _tickit_bucket_readable(self) -> Source:
+        if self.tickit_bucket is not None and self.tickit_bucket not in self.s3_import_buckets:
+            raise ValueError(
+                f"tickit_bucket {self.tickit_bucket!r} is not in s3_import_buckets {self.s3_import_buckets}: the cluster's role "
+                "reads only those; add it there"
+            )
         return self
 
 

@@ -15,19 +15,31 @@ from zeroetl.catalog.naming import Layer, aws_name, binlog_parameter_group, stac
 from zeroetl.catalog.notices import deprecated_sources
 from zeroetl.render.templating import templates
 
-TICKIT_S3_PREFIX = "s3-us-east-1://redshift-downloads/tickit/"  # the sample lives in us-east-1
+TICKIT_REGION, TICKIT_BUCKET = "us-east-1", "redshift-downloads"  # where AWS keeps the sample
 LIKES = ["likesports", "liketheatre", "likeconcerts", "likejazz", "likeclassical", "likeopera", "likerock", "likevegas", "likebroadway", "likemusicals"]
 
 
-def s3_source(file_name: str) -> str:
-    return f"FROM S3 '{TICKIT_S3_PREFIX}{file_name}'"
+def tickit_prefix(env: Environment, source: Source) -> str:
+    """Where the cluster reads the sample: AWS's bucket in us-east-1, or the copy the catalog
+    names in the environment's own region (a cluster elsewhere has no route to us-east-1)."""
+    if source.tickit_bucket:
+        return f"s3-{env.region}://{source.tickit_bucket}/tickit/"
+    return f"s3-{TICKIT_REGION}://{TICKIT_BUCKET}/tickit/"
 
 
-def render_source_sql(env: Environment, source: Source, load_from: Callable[[str], str] = s3_source) -> dict[str, str]:
-    """{file name: SQL} for one source: the MySQL schema and load, the Redshift analyses."""
+def tickit_copy_needed(env: Environment, source: Source) -> bool:
+    return env.region != TICKIT_REGION and not source.tickit_bucket
+
+
+def render_source_sql(env: Environment, source: Source, load_from: Callable[[str], str] | None = None) -> dict[str, str]:
+    """{file name: SQL} for one source: the MySQL schema and load, the Redshift analyses.
+    load_from: the source clause of each LOAD DATA (default: FROM S3 where tickit_prefix says)."""
     jinja = templates()
+    prefix = tickit_prefix(env, source)
     context = {
-        "env": env, "source": source, "schema": source.database_name, "likes": LIKES, "load_from": load_from,
+        "env": env, "source": source, "schema": source.database_name, "likes": LIKES,
+        "load_from": load_from or (lambda file_name: f"FROM S3 '{prefix}{file_name}'"),
+        "copy_needed": tickit_copy_needed(env, source), "tickit_region": TICKIT_REGION, "tickit_bucket": TICKIT_BUCKET,
         "database": source.target_database.database_name, "role_hint": f"{source.name}-s3-import",
     }
     return {
@@ -54,5 +66,7 @@ def render_runbook(catalog: Catalog, env: Environment, catalog_path: str) -> dic
         catalog=catalog, env=env, stacks=stacks, catalog_path=catalog_path, topic=aws_name(catalog, env, "zero-etl-alerts"),
         deprecated=[source for _, source in deprecated_sources(env)],
         binlog_groups={source.name: binlog_parameter_group(source) for source in env.sources},
+        copy_needed=[source for source in env.sources if tickit_copy_needed(env, source)],
+        tickit_region=TICKIT_REGION, tickit_bucket=TICKIT_BUCKET,
     )
     return files
