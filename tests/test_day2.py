@@ -186,3 +186,28 @@ def test_a_new_instance_class_is_made_at_the_reviewed_apply_not_replanned_until_
     findings = check_plan(plan, SOURCE)
     assert sorted(f.address for f in findings) == instances and all("failover" in f.why for f in findings)
     assert check_plan(plan, SOURCE, frozenset(instances)) == []
+
+
+@pytest.fixture(scope="module")
+def told(fleet_synth: Synthesized, fleet_plans: dict[str, PlanResult], workdir: Path) -> Applied:
+    """The fleet's prod target database: its alerts topic has e-mail subscriptions."""
+    return simulate_apply(fleet_synth, "prod-target-database", workdir)
+
+
+def test_a_subscription_waiting_for_confirmation_and_one_sns_deleted(told: Applied) -> None:
+    """An e-mail subscription waits until its address confirms (pending_confirmation); nothing is
+    planned meanwhile. SNS deletes one left unconfirmed for days (SNS developer guide, e-mail
+    subscriptions): the refresh then finds it gone and the plan subscribes the address again,
+    which sends a new confirmation mail; the drift run reports it, and the guard lets it through."""
+    subscriptions = sorted(a for a in told.resources if a.startswith("aws_sns_topic_subscription."))
+    assert subscriptions, "prod names its on-call"
+    snapshot = json.loads(json.dumps(told.resources))
+    for address in subscriptions:
+        told.edit(address, pending_confirmation=True, confirmation_was_authenticated=False)
+    assert changes(told.plan()) == {}
+    _restore(told, snapshot)
+    del told.resources[subscriptions[0]]
+    plan = told.plan()
+    _restore(told, snapshot)
+    assert changes(plan) == {subscriptions[0]: ["create"]}
+    assert check_plan(plan, "prod-target-database") == []
