@@ -163,6 +163,41 @@ def test_guard_allowances_are_per_run_never_a_standing_variable(fleet_synth: Syn
                 assert "github.event_name == 'workflow_dispatch' && inputs.rollout && inputs.allow" in allow, job_id
 
 
+def test_a_failed_apply_gets_its_follow_up_from_a_job_without_aws_access(fleet_synth: Synthesized) -> None:
+    """Each apply job records its outcome whatever happened (if: always()); one job after all of
+    them, with no token for AWS and only issues: write, turns the failures into issues. The apply
+    jobs themselves get no GitHub write access."""
+    workflow = _workflow(fleet_synth)
+    applies = sorted(job_id for job_id in workflow["jobs"] if job_id.startswith("apply-"))
+    follow_up = workflow["jobs"]["follow-up"]
+    assert follow_up["permissions"] == {"contents": "read", "issues": "write"}
+    assert set(follow_up["needs"]) == {"synth", *applies}
+    assert "!cancelled()" in follow_up["if"] and "pull_request" not in follow_up["if"]
+    for job_id in applies:
+        job = workflow["jobs"][job_id]
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}, job_id
+        kept = [step for step in job["steps"] if "outcome" in step.get("run", "") or "upload-artifact" in step.get("uses", "")]
+        assert len(kept) == 2 and all(step["if"] == "${{ always() }}" for step in kept), job_id
+
+
+def test_a_wave_is_applied_even_when_its_earlier_steps_had_nothing_and_only_then_marked_deployed(fleet_synth: Synthesized) -> None:
+    """GitHub ANDs a job's condition with success() unless it calls a status function, and
+    success() is false when any job up the needs chain was skipped: a change to wave 1's
+    databases alone (its sources, warehouses and integrations skipped) had its apply skipped,
+    and the tag still moved (found by tests/test_rollout_act.py). Each apply job checks its
+    plan's result under !cancelled(), and the tag moves only when every wave with stacks to
+    change applied them."""
+    workflow = _workflow(fleet_synth)
+    applies = [job_id for job_id in workflow["jobs"] if job_id.startswith("apply-")]
+    for job_id in applies:
+        condition = workflow["jobs"][job_id]["if"]
+        assert condition.startswith("${{ !cancelled() &&") and f"needs.plan-{job_id.removeprefix('apply-')}.result == 'success'" in condition, job_id
+    deployed = workflow["jobs"]["mark-deployed"]["if"]
+    for job_id in applies:
+        wave = job_id.removeprefix("apply-")
+        assert f"(needs.synth.outputs.{wave} == '[]' || needs.{job_id}.result == 'success')" in deployed, wave
+
+
 WILDCARDS = yaml.safe_load((ROOT / "security" / "iam-wildcards.yaml").read_text())
 
 

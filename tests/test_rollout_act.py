@@ -193,3 +193,37 @@ def test_the_dollar_dollar_break_fails_on_the_engine(world: World, first_rollout
     assert "zeroetl rollout/synth] 🏁  Job succeeded" in log, "the workflow is the rendered one: synthesis passes"
     assert "Synthesize $catalog/fleet.yaml" in log, "the engine keeps the stray `$`"
     assert "Invalid JSON" in log, "the synth job's outputs reach the matrix as `$[...]`, which fromJSON refuses"
+
+
+def test_a_failed_apply_leaves_its_wave_applied_opens_an_issue_and_the_next_run_converges(
+    world: World, first_rollout: tuple[int, str], emulator: Emulator
+) -> None:
+    """Two stacks of one wave change; AWS refuses the statement of one. Its sibling is applied
+    all the same (no fail-fast), the run is red, the tag stays, and the follow-up job opens one
+    issue naming the stack and the run. Pushed again, the same commit converges: the failed
+    stack applies from a fresh plan and its issue closes."""
+    catalog = world.work / CATALOG
+    text = catalog.read_text()
+    text = text.replace("target_database: {database_name: orders, refresh_interval: 60}", "target_database: {database_name: orders, refresh_interval: 120}", 1)
+    eu_orders = "integration: {integration_name: eu-orders-zero-etl}\n        target_database: {database_name: orders}"
+    assert eu_orders in text
+    text = text.replace(eu_orders, eu_orders.replace("{database_name: orders}", "{database_name: orders, refresh_interval: 300}"))
+    catalog.write_text(text)
+    head = world.commit("prod and eu orders refresh less often", "main")
+    deployed = world.git("rev-parse", "zeroetl-deployed^{commit}")
+    emulator.post("fail-next-statement", {"containing": "eu-analytics"})
+    before = len(emulator.calls("ExecuteStatement"))
+    code, log = world.act("push", {"ref": "refs/heads/main"}, "push-failing")
+    assert code != 0, "a failed apply makes the run red"
+    ran = {(c["params"].get("WorkgroupName") or c["params"].get("ClusterIdentifier")): c["error"] for c in emulator.calls("ExecuteStatement")[before:]}
+    assert ran["prod-analytics"] is None and "failed as the test asked" in ran["eu-analytics"]
+    assert world.git("rev-parse", "zeroetl-deployed^{commit}") == deployed != head, "the tag stays where it was"
+    failed = [i for i in world.github()["issues"] if i["title"].startswith("Apply failed")]
+    assert [(i["title"], i["labels"], i["state"]) for i in failed] == [("Apply failed: eu-target-database", ["zeroetl-apply-failed"], "open")]
+    assert "/actions/runs/" in failed[0]["body"] and "eu-target-database: terraform apply failed" in failed[0]["body"]
+    code, log = world.act("push", {"ref": "refs/heads/main"}, "push-again")
+    assert code == 0, log[-5000:]
+    again = [c for c in emulator.calls("ExecuteStatement")[before:] if c["params"].get("ClusterIdentifier") == "eu-analytics"]
+    assert [c["error"] is None for c in again] == [False, True] and "REFRESH_INTERVAL 300" in again[-1]["params"]["Sql"]
+    assert [(i["title"], i["state"]) for i in world.github()["issues"] if i["title"].startswith("Apply failed")] == [("Apply failed: eu-target-database", "closed")]
+    assert world.git("rev-parse", "zeroetl-deployed^{commit}") == head

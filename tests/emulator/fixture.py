@@ -50,8 +50,8 @@ class Emulator:
         with urllib.request.urlopen(f"{self.url}/_zeroetl/{endpoint}", timeout=30) as answer:
             return json.loads(answer.read())
 
-    def post(self, endpoint: str) -> Any:
-        request = urllib.request.Request(f"{self.url}/_zeroetl/{endpoint}", data=b"{}", method="POST")
+    def post(self, endpoint: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(f"{self.url}/_zeroetl/{endpoint}", data=json.dumps(body or {}).encode(), method="POST")
         with urllib.request.urlopen(request, timeout=30) as answer:
             return json.loads(answer.read())
 

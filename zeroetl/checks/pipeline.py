@@ -4,6 +4,7 @@
     python3 -m zeroetl.checks.pipeline apply STACK
     python3 -m zeroetl.checks.pipeline summary [--title TEXT] [--max-chars N]
     python3 -m zeroetl.checks.pipeline role STACK plan|apply     # lines for $GITHUB_OUTPUT
+    python3 -m zeroetl.checks.pipeline outcome STACK             # after the apply step, always
 
 Standard library only (with plan_guard.py): the plan and apply jobs install Terraform and
 nothing else, and run this with the runner's own python3.
@@ -23,6 +24,10 @@ moved since); its Terraform output reaches the job log as it runs, and a lock le
 run is reported with the command that clears it. `summary` turns every summary file into one
 Markdown report that fits a GitHub comment. `role` names the role (and region, and session
 length) a stack's plan or apply job takes from GitHub's token (cdktf.out/rollout/credentials.json).
+`apply` records its outcome in applied/STACK.json (applied, failed with what to do, or not
+applied and why); `outcome`, run whatever happened before it, records a job that failed before
+its apply step. The workflow's follow-up job turns those records into one issue per failed
+stack, naming the stack and the run, and closes it once the stack applies.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import Any
 from zeroetl.checks.plan_guard import STATEFUL_TYPES, change_kind, check_plan, deprecated_versions
 
 PLANS = Path("plans")
+APPLIED = Path("applied")
 OUTDIR = Path("cdktf.out")
 MARKER = "<!-- zeroetl-plan-summary -->"
 MISSING_STATE = "Unable to find remote state"
@@ -76,6 +82,13 @@ def counts(plan: dict[str, Any]) -> dict[str, Any]:
     return {**tally, "stateful": stateful}
 
 
+def unheard(plan: dict[str, Any]) -> bool:
+    """Whether the stack has an alerts topic and no subscription to it: its alarms and events
+    would reach no one (an environment without monitoring.alarm_emails)."""
+    types = {r["type"] for r in plan.get("configuration", {}).get("root_module", {}).get("resources", [])}
+    return "aws_sns_topic" in types and "aws_sns_topic_subscription" not in types
+
+
 def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, plans: Path = PLANS) -> int:
     stack_dir = (outdir / "stacks" / stack).resolve()
     plans.mkdir(parents=True, exist_ok=True)
@@ -108,7 +121,7 @@ def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, pl
     (plans / f"{stack}.json").write_text(shown.stdout, encoding="utf-8")
     allowed = frozenset(os.environ.get(ALLOW_ENV, "").split())
     findings = [str(f) for f in check_plan(document, stack, allowed, deprecated_versions(outdir))]
-    fields = {**counts(document), "findings": findings}
+    fields = {**counts(document), "findings": findings, "unheard": unheard(document)}
     if findings:
         return finish("refused", 1, detail="; ".join(findings), **fields)
     if mode == "drift":
@@ -143,22 +156,44 @@ def lock_hint(stack: str, output: str) -> str:
     )
 
 
-def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS) -> int:
+def _record(stack: str, status: str, detail: str, plans: Path, applied: Path) -> None:
+    """applied/STACK.json: the apply's outcome, with the wave its plan names."""
+    summary_file = plans / f"{stack}.summary.json"
+    wave = json.loads(summary_file.read_text(encoding="utf-8")).get("wave", "") if summary_file.is_file() else ""
+    applied.mkdir(parents=True, exist_ok=True)
+    (applied / f"{stack}.json").write_text(json.dumps({"stack": stack, "wave": wave, "status": status, "detail": detail}, indent=1), encoding="utf-8")
+
+
+def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS, applied: Path = APPLIED) -> int:
     """Apply the saved plan of the stack, if its summary says it was planned and passed the guard."""
     summary_file = plans / f"{stack}.summary.json"
     status = json.loads(summary_file.read_text(encoding="utf-8"))["status"] if summary_file.is_file() else "missing"
     if status != "planned":
-        print(f"{stack}: not applied: its plan is {status}, not planned and guarded", file=sys.stderr)
+        message = f"{stack}: not applied: its plan is {status}, not planned and guarded"
+        print(message, file=sys.stderr)
+        _record(stack, "failed", message, plans, applied)
         return 1
     stack_dir = (outdir / "stacks" / stack).resolve()
     for args in (["init", "-input=false", "-no-color"], ["apply", "-input=false", "-no-color", LOCK_TIMEOUT, str((plans / f"{stack}.tfplan").resolve())]):
         code, output = _streamed(stack_dir, *args)
         if code != 0:
-            print(f"{stack}: terraform {args[0]} failed (exit {code}); the output is above", file=sys.stderr)
+            message = f"{stack}: terraform {args[0]} failed (exit {code}); the output is in the job log"
+            print(message, file=sys.stderr)
             hint = lock_hint(stack, output)
             if hint:
                 print(hint, file=sys.stderr)
+            errors = [line.strip() for line in output.splitlines() if line.strip().startswith(("Error:", "│ Error:"))][:5]
+            _record(stack, "failed", "\n".join([message, *errors, *([hint] if hint else [])]), plans, applied)
             return 1
+    _record(stack, "applied", "", plans, applied)
+    return 0
+
+
+def outcome(stack: str, plans: Path = PLANS, applied: Path = APPLIED) -> int:
+    """Record a job that failed before its apply step ran (credentials, setup): the apply step
+    records every other outcome itself."""
+    if not (applied / f"{stack}.json").is_file():
+        _record(stack, "failed", f"{stack}: the job failed before its apply step (credentials or setup); nothing was applied. See the job log.", plans, applied)
     return 0
 
 
@@ -226,6 +261,8 @@ def _row(row: dict[str, Any]) -> str:
     verdict = VERDICT.get(row["status"], row["status"])
     if row["status"] in ("waiting", "refused", "failed"):
         verdict += ": " + row.get("detail", "").replace("\n", " ").replace("|", "\\|")[:300]
+    if row.get("unheard"):
+        verdict += " · its alerts reach no one (no monitoring.alarm_emails)"
     return f"| {row.get('wave', '')} | `{row['stack']}` | {' | '.join(numbers)} | {stateful} | {verdict} |"
 
 
@@ -252,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     summarizing = commands.add_parser("summary", help="Markdown of every plans/*.summary.json")
     summarizing.add_argument("--title", default="zeroetl plan")
     summarizing.add_argument("--max-chars", type=int, default=COMMENT_LIMIT, help="the report's limit (a GitHub comment's, less a margin)")
+    recording = commands.add_parser("outcome", help="record a job that failed before its apply step (run always, after it)")
+    recording.add_argument("stack")
     roles = commands.add_parser("role", help="the role a stack's plan or apply job assumes, as $GITHUB_OUTPUT lines")
     roles.add_argument("stack")
     roles.add_argument("kind", choices=("plan", "apply"))
@@ -263,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         return plan(args.stack, args.wave, args.order, args.mode)
     if args.command == "apply":
         return apply(args.stack)
+    if args.command == "outcome":
+        return outcome(args.stack)
     print(summary(title=args.title, max_chars=args.max_chars))
     return 0
 

@@ -28,6 +28,7 @@ PROTOCOL = "json"
 STATEMENTS: dict[str, dict[str, Any]] = {}
 EXPIRED: set[str] = set()
 DATABASES: dict[tuple[str, str, str], dict[str, str]] = {}  # warehouse -> {database: integration id}
+FAILING: list[str] = []  # the next statement whose SQL or warehouse contains one of these fails, once
 
 CREATE = re.compile(r"\s*CREATE\s+DATABASE\s+(?P<name>\S+)\s+FROM\s+INTEGRATION\s+'(?P<id>[^']*)'", re.I)
 ALTER = re.compile(r"\s*ALTER\s+DATABASE\s+(?P<name>\S+)\s+INTEGRATION\b", re.I)
@@ -80,7 +81,10 @@ def execute_statement(call: Call) -> dict[str, Any]:
     warehouse = _warehouse(call)
     _check_secret(call)
     with LOCK:
-        error = _run(warehouse, p["Sql"])
+        injected = next((text for text in FAILING if text in p["Sql"] or text in warehouse[2]), None)
+        if injected is not None:
+            FAILING.remove(injected)
+        error = f"ERROR: failed as the test asked ({injected!r})" if injected is not None else _run(warehouse, p["Sql"])
         statement_id = new_id()
         created = now()
         STATEMENTS[statement_id] = {
@@ -108,6 +112,12 @@ def describe_statement(call: Call) -> dict[str, Any]:
     if statement_id not in STATEMENTS:
         raise ApiError("ResourceNotFoundException", f"Query {statement_id} does not exist")
     return {k: v for k, v in STATEMENTS[statement_id].items() if v is not None}
+
+
+def fail_next(text: str) -> list[str]:
+    with LOCK:
+        FAILING.append(text)
+        return list(FAILING)
 
 
 def expire_all() -> int:
