@@ -210,20 +210,32 @@ def test_a_failed_apply_leaves_its_wave_applied_opens_an_issue_and_the_next_run_
     text = text.replace(eu_orders, eu_orders.replace("{database_name: orders}", "{database_name: orders, refresh_interval: 300}"))
     catalog.write_text(text)
     head = world.commit("prod and eu orders refresh less often", "main")
-    deployed = world.git("rev-parse", "zeroetl-deployed^{commit}")
+
+    def tagged() -> str:  # the tag as the remote has it (mark-deployed pushes it there)
+        world.git("fetch", "-q", "--tags", "--force", "origin")
+        return world.git("rev-parse", "zeroetl-deployed^{commit}")
+
+    deployed = tagged()
     emulator.post("fail-next-statement", {"containing": "eu-analytics"})
     before = len(emulator.calls("ExecuteStatement"))
     code, log = world.act("push", {"ref": "refs/heads/main"}, "push-failing")
     assert code != 0, "a failed apply makes the run red"
-    ran = {(c["params"].get("WorkgroupName") or c["params"].get("ClusterIdentifier")): c["error"] for c in emulator.calls("ExecuteStatement")[before:]}
-    assert ran["prod-analytics"] is None and "failed as the test asked" in ran["eu-analytics"]
-    assert world.git("rev-parse", "zeroetl-deployed^{commit}") == deployed != head, "the tag stays where it was"
+    def ran() -> list[tuple[str, str]]:  # (warehouse, statement) of each Data API call since the change
+        return [
+            (c["params"].get("WorkgroupName") or c["params"].get("ClusterIdentifier"), c["params"]["Sql"].split(" SET ")[0])
+            for c in emulator.calls("ExecuteStatement")[before:]
+        ]
+
+    alter = "ALTER DATABASE orders INTEGRATION"
+    assert sorted(ran()) == [("eu-analytics", alter), ("prod-analytics", alter)], "both ran; AWS failed eu's statement"
+    assert "last error: ERROR: failed as the test asked ('eu-analytics')" in log
+    assert tagged() == deployed != head, "the tag stays where it was"
     failed = [i for i in world.github()["issues"] if i["title"].startswith("Apply failed")]
     assert [(i["title"], i["labels"], i["state"]) for i in failed] == [("Apply failed: eu-target-database", ["zeroetl-apply-failed"], "open")]
     assert "/actions/runs/" in failed[0]["body"] and "eu-target-database: terraform apply failed" in failed[0]["body"]
     code, log = world.act("push", {"ref": "refs/heads/main"}, "push-again")
     assert code == 0, log[-5000:]
-    again = [c for c in emulator.calls("ExecuteStatement")[before:] if c["params"].get("ClusterIdentifier") == "eu-analytics"]
-    assert [c["error"] is None for c in again] == [False, True] and "REFRESH_INTERVAL 300" in again[-1]["params"]["Sql"]
+    assert sorted(ran()) == [("eu-analytics", alter), ("eu-analytics", alter), ("prod-analytics", alter)], "eu again, prod not"
+    assert "REFRESH_INTERVAL 300" in emulator.calls("ExecuteStatement")[-1]["params"]["Sql"]
     assert [(i["title"], i["state"]) for i in world.github()["issues"] if i["title"].startswith("Apply failed")] == [("Apply failed: eu-target-database", "closed")]
-    assert world.git("rev-parse", "zeroetl-deployed^{commit}") == head
+    assert tagged() == head
