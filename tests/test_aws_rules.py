@@ -300,12 +300,15 @@ def test_operator_policy_has_the_guides_actions(fleets: list[Synthesized]) -> No
 def test_create_database_runs_only_for_a_new_integration_id(fleets: list[Synthesized]) -> None:
     """Provider 5.100.0, internal/service/redshiftdata (FindStatementByID) and issue 37301: after
     ~24 h the Data API forgets a statement and refresh reads it back empty. The statement is
-    run by its integration-id trigger only (ignore_changes = all)."""
+    run by its integration-id trigger only (ignore_changes = all), as is the DROP DATABASE of a
+    replaced integration's database, which must run before it."""
     for stack, name, statement in each(fleets, "aws_redshiftdata_statement"):
         lifecycle = statement["lifecycle"]
         assert lifecycle["ignore_changes"] == "all", (stack, name)
         (trigger,) = lifecycle["replace_triggered_by"]
-        kind = "integration-id" if "create-database" in name else "settings"
+        kind = "integration-id" if "create-database" in name or "drop-replaced-database" in name else "settings"
+        if "create-database" in name:
+            assert any("drop-replaced-database" in d for d in statement["depends_on"]), (stack, name)
         assert trigger.startswith("terraform_data.") and f"_{kind}_" in trigger, (stack, name, trigger)
 
 

@@ -36,7 +36,10 @@ MARK = "ZEROETLMARK"
 PAYLOADS = (f"${{{MARK}}}", f"%{{{MARK}}}", f"%{{ if {MARK} }}x%{{ endif }}", f"$${{{MARK}}}", f"${{{MARK}", f"a${{b}}{MARK}")
 WHERE = ("start", "end", "middle", "after-slash")
 # Catalogs whose string leaves together cover every string field of the models.
-SHAPES = ("tests/catalogs/valid/injection.yaml", "catalog/fleet.yaml", "tests/catalogs/valid/s3-state-dotted-bucket.yaml", "tests/catalogs/valid/operator-roles-mixed-case.yaml")
+SHAPES = (
+    "tests/catalogs/valid/injection.yaml", "catalog/fleet.yaml", "tests/catalogs/valid/s3-state-dotted-bucket.yaml",
+    "tests/catalogs/valid/operator-roles-mixed-case.yaml", "tests/catalogs/valid/existing-cluster-own-binlog-group.yaml",
+)
 
 
 def _raw(path: str) -> dict[str, Any]:
