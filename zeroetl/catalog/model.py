@@ -37,39 +37,42 @@ from zeroetl.catalog.warehouse import Warehouse
 
 # Aurora MySQL engine versions look like 8.0.mysql_aurora.3.05.2.
 ENGINE_VERSION_RE = re.compile(r"8\.0\.mysql_aurora\.([0-9]+)\.([0-9]+)\.([0-9]+)")
-# RDS identifiers: a letter first, letters/digits/hyphens, no "--", no trailing hyphen.
-RDS_IDENTIFIER_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)\Z")
+
+
+def _rds_name(longest: int) -> re.Pattern[str]:
+    """RDS names (identifiers, parameter groups): a letter first, lowercase letters, digits and
+    hyphens, no "--", no trailing hyphen, at most `longest` characters."""
+    return re.compile(rf"^[a-z](?!.*--)[a-z0-9-]{{0,{longest - 1}}}(?<!-)\Z")
+
+
+RDS_IDENTIFIER_RE = _rds_name(63)
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]\Z")
 RDS_IDENTIFIER_RULE = "must be 1-63 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-'"
+# DB cluster parameter group names (CreateDBClusterParameterGroup): the same rule, up to 255;
+# RDS keeps them lowercase. A default group (default.aurora-mysql8.0) cannot be modified, so
+# its dot is refused here.
+PARAMETER_GROUP_RE = _rds_name(255)
+PARAMETER_GROUP_RULE = (
+    "must be 1-255 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-' "
+    "(a default group such as default.aurora-mysql8.0 cannot hold the binlog settings)"
+)
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
-def _rds_identifier(value: str) -> str:
-    if not RDS_IDENTIFIER_RE.match(value):
-        raise ValueError(RDS_IDENTIFIER_RULE)
-    return value
+def _matching(pattern: re.Pattern[str], rule: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(rule)
+        return value
+
+    return AfterValidator(check)
 
 
-RdsIdentifier = Annotated[str, AfterValidator(_rds_identifier)]
-# DB cluster parameter group names (CreateDBClusterParameterGroup): a letter first, letters,
-# digits and hyphens, no "--", no trailing hyphen, up to 255; RDS keeps them lowercase. A
-# default group (default.aurora-mysql8.0) cannot be modified, so its dot is refused here.
-PARAMETER_GROUP_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,254}(?<!-)\Z")
-
-
-def _parameter_group_name(value: str) -> str:
-    if not PARAMETER_GROUP_RE.match(value):
-        raise ValueError(
-            "must be 1-255 lowercase letters, digits or hyphens, start with a letter, no '--', no trailing '-' "
-            "(a default group such as default.aurora-mysql8.0 cannot hold the binlog settings)"
-        )
-    return value
-
-
-ParameterGroupName = Annotated[str, AfterValidator(_parameter_group_name)]
+RdsIdentifier = Annotated[str, _matching(RDS_IDENTIFIER_RE, RDS_IDENTIFIER_RULE)]
+ParameterGroupName = Annotated[str, _matching(PARAMETER_GROUP_RE, PARAMETER_GROUP_RULE)]
 
 
 class Integration(Strict):

@@ -156,22 +156,26 @@ def lock_hint(stack: str, output: str) -> str:
     )
 
 
-def _record(stack: str, status: str, detail: str, plans: Path, applied: Path) -> None:
-    """applied/STACK.json: the apply's outcome, with the wave its plan names."""
+def _plan_summary(stack: str, plans: Path) -> dict[str, Any]:
+    """The stack's plans/STACK.summary.json, or a "missing" status when its plan job left none."""
     summary_file = plans / f"{stack}.summary.json"
-    wave = json.loads(summary_file.read_text(encoding="utf-8")).get("wave", "") if summary_file.is_file() else ""
+    return json.loads(summary_file.read_text(encoding="utf-8")) if summary_file.is_file() else {"status": "missing"}
+
+
+def _record(stack: str, wave: str, status: str, detail: str, applied: Path) -> None:
+    """applied/STACK.json: the apply's outcome, with the wave its plan names."""
     applied.mkdir(parents=True, exist_ok=True)
     (applied / f"{stack}.json").write_text(json.dumps({"stack": stack, "wave": wave, "status": status, "detail": detail}, indent=1), encoding="utf-8")
 
 
 def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS, applied: Path = APPLIED) -> int:
     """Apply the saved plan of the stack, if its summary says it was planned and passed the guard."""
-    summary_file = plans / f"{stack}.summary.json"
-    status = json.loads(summary_file.read_text(encoding="utf-8"))["status"] if summary_file.is_file() else "missing"
+    planned = _plan_summary(stack, plans)
+    status, wave = planned["status"], planned.get("wave", "")
     if status != "planned":
         message = f"{stack}: not applied: its plan is {status}, not planned and guarded"
         print(message, file=sys.stderr)
-        _record(stack, "failed", message, plans, applied)
+        _record(stack, wave, "failed", message, applied)
         return 1
     stack_dir = (outdir / "stacks" / stack).resolve()
     for args in (["init", "-input=false", "-no-color"], ["apply", "-input=false", "-no-color", LOCK_TIMEOUT, str((plans / f"{stack}.tfplan").resolve())]):
@@ -183,9 +187,9 @@ def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS, applied: Path 
             if hint:
                 print(hint, file=sys.stderr)
             errors = [line.strip() for line in output.splitlines() if line.strip().startswith(("Error:", "│ Error:"))][:5]
-            _record(stack, "failed", "\n".join([message, *errors, *([hint] if hint else [])]), plans, applied)
+            _record(stack, wave, "failed", "\n".join([message, *errors, *([hint] if hint else [])]), applied)
             return 1
-    _record(stack, "applied", "", plans, applied)
+    _record(stack, wave, "applied", "", applied)
     return 0
 
 
@@ -193,7 +197,8 @@ def outcome(stack: str, plans: Path = PLANS, applied: Path = APPLIED) -> int:
     """Record a job that failed before its apply step ran (credentials, setup): the apply step
     records every other outcome itself."""
     if not (applied / f"{stack}.json").is_file():
-        _record(stack, "failed", f"{stack}: the job failed before its apply step (credentials or setup); nothing was applied. See the job log.", plans, applied)
+        message = f"{stack}: the job failed before its apply step (credentials or setup); nothing was applied. See the job log."
+        _record(stack, _plan_summary(stack, plans).get("wave", ""), "failed", message, applied)
     return 0
 
 
