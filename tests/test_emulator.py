@@ -83,3 +83,30 @@ def test_a_database_is_created_from_an_integration_once(world: dict[str, Any], e
     assert 'database "sales" already exists' in again["Error"]
     emulator.post("expire-statements")
     assert "expired" in _refusal(data.describe_statement, Id=first["Id"])
+
+
+def _as_attempt(kms: Any, invocation: str, attempt: int) -> None:
+    """Send the client's next call as attempt `attempt` of SDK invocation `invocation`."""
+
+    def headers(request: Any, **_: Any) -> None:
+        request.headers["amz-sdk-invocation-id"] = invocation
+        request.headers["amz-sdk-request"] = f"attempt={attempt}; max=25"
+
+    kms.meta.events.register_first("before-send.kms.CreateAlias", headers, unique_id="zeroetl-attempt")
+
+
+def test_a_retried_attempt_gets_the_first_answer_and_a_new_duplicate_is_still_refused(emulator: Emulator) -> None:
+    kms = client(emulator, "kms", ACCOUNT, REGION)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    _as_attempt(kms, "11111111-2222-3333-4444-555555555555", 1)
+    kms.create_alias(AliasName="alias/retried", TargetKeyId=key)
+    kms.meta.events.unregister("before-send.kms.CreateAlias", unique_id="zeroetl-attempt")
+    # the SDK did not get the first answer and sends the same invocation again: AWS had answered
+    # the first attempt; the second gets that answer, not AlreadyExists
+    _as_attempt(kms, "11111111-2222-3333-4444-555555555555", 2)
+    kms.create_alias(AliasName="alias/retried", TargetKeyId=key)
+    kms.meta.events.unregister("before-send.kms.CreateAlias", unique_id="zeroetl-attempt")
+    assert "attempt=2; max=25 invocation 11111111-2222-3333-4444-555555555555" in emulator.log_path.read_text()
+    # a new invocation of the same create is a duplicate, refused as AWS refuses it
+    assert "AlreadyExists" in _refusal(kms.create_alias, AliasName="alias/retried", TargetKeyId=key)
+    assert [a["AliasName"] for a in kms.list_aliases(KeyId=key)["Aliases"]] == ["alias/retried"]

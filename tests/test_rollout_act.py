@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.act.engine import PYTHON, WORKFLOW, World, make_world
+from tests.act.engine import PYTHON, WORKFLOW, World, make_world, why
 from tests.emulator.brought_in import bring_in, client, named_groups, renamed
 from tests.emulator.fixture import Emulator
 
@@ -70,7 +70,7 @@ def first_rollout(world: World) -> tuple[int, str]:
 
 def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: World, first_rollout: tuple[int, str], emulator: Emulator) -> None:
     code, log = first_rollout
-    assert code == 0, log[-5000:]
+    assert code == 0, why(log)
     applied = world.applied()
     assert sorted(applied) == sorted(FLEET), "no deployed tag yet: every stack, each once"
     position = {stack: applied.index(stack) for stack in applied}
@@ -106,7 +106,7 @@ def test_pull_request_plans_only_what_changed_and_comments_once(world: World, fi
     world.commit("dev: more capacity; a new qa environment", "feature")
     payload = {"number": 7, "pull_request": {"number": 7, "base": {"ref": "main"}, "head": {"ref": "feature"}}}
     code, log = world.act("pull_request", payload, "pr-1")
-    assert code == 0, log[-5000:]
+    assert code == 0, why(log)
     assert "cache restored from zeroetl-synth-" in log, "the synth job starts from main's synthesis cache"
     status = {name: s["status"] for name, s in world.summaries("pr-1").items()}
     assert status == {
@@ -130,7 +130,7 @@ def test_pull_request_plans_only_what_changed_and_comments_once(world: World, fi
     (world.work / CATALOG).write_text((world.work / CATALOG).read_text().replace("max_capacity: 64", "max_capacity: 128", 1))
     world.commit("dev: even more capacity", "feature")
     code, log = world.act("pull_request", payload, "pr-2")
-    assert code == 0, log[-5000:]
+    assert code == 0, why(log)
     github = world.github()
     assert len(github["comments"]) == 1 and [c["name"] for c in github["calls"]] == ["createComment", "updateComment"]
     world.git("checkout", "-q", "main")
@@ -138,7 +138,7 @@ def test_pull_request_plans_only_what_changed_and_comments_once(world: World, fi
 
 def test_schedule_finds_drift_exactly_where_aws_was_changed_behind_terraforms_back(world: World, first_rollout: tuple[int, str], emulator: Emulator) -> None:
     code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-1")
-    assert code == 0, log[-5000:]
+    assert code == 0, why(log)
     summaries = world.summaries("schedule-1")
     assert set(summaries) == FLEET and all(s["mode"] == "drift" for s in summaries.values())
     assert {name: s["status"] for name, s in summaries.items() if s["status"] != "in-sync"} == {}, "just applied: no drift"
@@ -151,7 +151,7 @@ def test_schedule_finds_drift_exactly_where_aws_was_changed_behind_terraforms_ba
         Parameters=[{"ParameterName": "binlog_format", "ParameterValue": "MIXED", "ApplyMethod": "pending-reboot"}],
     )
     code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-2")
-    assert code == 0, log[-5000:]
+    assert code == 0, why(log)
     drifted = {name for name, s in world.summaries("schedule-2").items() if s["status"] == "drift"}
     assert drifted == {"dev-source"}
     issues = world.github()["issues"]
@@ -167,7 +167,7 @@ def test_schedule_finds_drift_exactly_where_aws_was_changed_behind_terraforms_ba
     catalog.write_text(catalog.read_text().replace("  - name: dev\n", '  - name: dev\n    tags: {cost-center: "42"}\n', 1))
     undeployed = world.commit("dev gets a cost centre, not rolled out yet", "main")
     code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-3")
-    assert code == 0, log[-5000:]
+    assert code == 0, why(log)
     assert {s["status"] for s in world.summaries("schedule-3").values()} == {"in-sync"}
     deployed = world.git("rev-parse", "zeroetl-deployed^{commit}")
     assert deployed != undeployed and deployed in log, "the synth job's output names the tag's commit"
@@ -234,7 +234,7 @@ def test_a_failed_apply_leaves_its_wave_applied_opens_an_issue_and_the_next_run_
     assert [(i["title"], i["labels"], i["state"]) for i in failed] == [("Apply failed: eu-target-database", ["zeroetl-apply-failed"], "open")]
     assert "/actions/runs/" in failed[0]["body"] and "eu-target-database: terraform apply failed" in failed[0]["body"]
     code, log = world.act("push", {"ref": "refs/heads/main"}, "push-again")
-    assert code == 0, log[-5000:]
+    assert code == 0, why(log)
     assert sorted(ran()) == [("eu-analytics", alter), ("eu-analytics", alter), ("prod-analytics", alter)], "eu again, prod not"
     assert "REFRESH_INTERVAL 300" in emulator.calls("ExecuteStatement")[-1]["params"]["Sql"]
     assert [(i["title"], i["state"]) for i in world.github()["issues"] if i["title"].startswith("Apply failed")] == [("Apply failed: eu-target-database", "closed")]

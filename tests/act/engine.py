@@ -83,6 +83,16 @@ class World:
         return log.read_text().split() if log.exists() else []
 
 
+def why(log: str, lines: int = 60) -> str:
+    """What an assertion on a failed run shows: the last lines of each job that failed (act
+    prefixes every line with its job's name), not the tail of the whole log, which is the last
+    jobs to finish (the follow-up, mark-deployed) whatever failed earlier."""
+    failed = [line.split("]", 1)[0] + "]" for line in log.splitlines() if line.rstrip().endswith("Job failed") and line.startswith("[")]
+    parts = []
+    for prefix in dict.fromkeys(failed):
+        own = [line for line in log.splitlines() if line.startswith(prefix)]
+        parts.append("\n".join(own[-lines:]))
+    return "\n\n".join(parts) or log[-5000:]
 
 
 def copy_project(to: Path) -> None:

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from tests.emulator import moto_fixes
 from tests.emulator.app import EmulatorApp
+from tests.emulator.retries import ReplayRetries
 
 
 def main() -> None:
@@ -21,7 +22,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     moto_fixes.install()
-    server = make_server("127.0.0.1", args.port, EmulatorApp(), threaded=True, request_handler=MotoRequestHandler)
+    server = make_server("127.0.0.1", args.port, ReplayRetries(EmulatorApp()), threaded=True, request_handler=MotoRequestHandler)
     print(f"listening {server.server_port}", flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
     server.serve_forever()
