@@ -30,7 +30,8 @@ def test_every_stack_has_its_own_s3_state_in_its_own_account(fleet_synth: Synthe
             account = layer_account(env, layer)
             backend = stack["terraform"]["backend"]["s3"]
             assert backend["bucket"] == state_bucket(fleet_synth.catalog, env, layer) == f"zeroetl-tfstate-{account.account_id}-{env.region}"
-            assert backend["key"] == state_key(fleet_synth.catalog, env, layer)
+            # README, "One naming rule": {app}/{account}/{region}/{env}/{layer}.tfstate, the stack's own account
+            assert backend["key"] == state_key(fleet_synth.catalog, env, layer) == f"zeroetl/{account.account_id}/{env.region}/{env.name}/{layer.value}.tfstate"
             assert backend["region"] == env.region
             assert backend["encrypt"] is True and backend["use_lockfile"] is True
             assert backend["assume_role"] == {"role_arn": account.role_arn}

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.aws_facts import SERVERLESS_CONFIG_KEYS
 from tests.harness import Synthesized, only, resources
 from zeroetl.catalog.naming import Layer
 
@@ -18,6 +19,7 @@ def warehouse(default_synth: Synthesized) -> dict:
 def test_workgroup_is_case_sensitive_private_without_enhanced_vpc_routing(warehouse: dict) -> None:
     workgroup = only(warehouse, "aws_redshiftserverless_workgroup")
     params = {p["parameter_key"]: p["parameter_value"] for p in workgroup["config_parameter"]}
+    assert set(params) == SERVERLESS_CONFIG_KEYS, "every key, or AWS's answer is a diff in every plan"
     assert params["enable_case_sensitive_identifier"] == "true"
     assert params["require_ssl"] == "true"
     assert workgroup["enhanced_vpc_routing"] is False
