@@ -1,6 +1,7 @@
 """The zero-ETL app: `python main.py` synthesizes a catalog (what cdktf.json runs for
-`cdktf synth`); `python main.py rollout` lists the rollout waves; `changed`, `verify` and
-`guard` check what was synthesized and planned."""
+`cdktf synth`); `python main.py rollout` lists the rollout waves; `github-environments` makes
+the waves' GitHub environments; `changed`, `verify` and `guard` check what was synthesized and
+planned."""
 
 from __future__ import annotations
 
@@ -222,6 +223,36 @@ def changed(catalog_path: Path, base: str | None, outdir: Path, as_json: bool, g
         errors.print(f"[yellow]bootstrap:[/] {stack} changed; an administrator applies it before this rollout (README, Security model of the rollout)", highlight=False)
     for stack in found.removed:
         errors.print(f"[yellow]removed:[/] {stack} is in {base}'s output only; destroy it by hand (README, Remove only the integration)", highlight=False)
+
+
+@main.command("github-environments")
+@click.option("--apply", "apply_", is_flag=True, help="Change GitHub to match (needs `gh auth login` as a repository administrator).")
+@click.pass_obj
+def github_environments(catalog_path: Path, apply_: bool) -> None:
+    """Each wave's GitHub environment: deployable from the default branch only, with the
+    catalog's reviewers. Without --apply, list what differs and exit 1 if anything does."""
+    from zeroetl.rollout.github_environments import GitHubError, converge, differences, gh, wanted
+
+    catalog = _load(catalog_path)
+    repository = catalog.rollout.github_repository
+    if repository is None:
+        errors.print(f"[bold red]error:[/] {escape(str(catalog_path))}: rollout.github_repository is not set; it names the repository whose environments these are", highlight=False)
+        sys.exit(2)
+    try:
+        found = (converge if apply_ else differences)(gh, repository, wanted(catalog))
+    except GitHubError as exc:
+        errors.print(f"[bold red]error:[/] {escape(str(catalog_path))}: " + escape(str(exc)), highlight=False)
+        sys.exit(1)
+    if not found:
+        console.print(f"{repository}: every wave environment is as {_display(catalog_path)} says", highlight=False)
+        return
+    table = Table("environment", "differed" if apply_ else "differs", title=f"{repository}: GitHub environments" + (" changed" if apply_ else ""))
+    for difference in found:
+        table.add_row(difference.environment, difference.what)
+    console.print(table)
+    if not apply_:
+        errors.print("run again with --apply to change them", highlight=False)
+        sys.exit(1)
 
 
 def _display(path: Path) -> str:

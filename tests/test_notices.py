@@ -29,3 +29,12 @@ def test_a_deprecated_version_and_a_silent_environment_are_both_said() -> None:
 def test_nothing_to_say_says_nothing() -> None:
     found = notices(load_catalog(ROOT / "tests" / "catalogs" / "valid" / "emails.yaml"))
     assert found == []
+
+
+def test_a_rollout_without_reviewers_is_said_once() -> None:
+    text = (ROOT / "catalog" / "fleet.yaml").read_text()
+    assert "reviewers: [team:data-platform-leads]" in text
+    without = ROOT / "tests" / "catalogs" / "valid" / "s3-state-dotted-bucket.yaml"
+    found = [n for n in notices(load_catalog(without)) if "rollout.reviewers" in n]
+    assert len(found) == 1 and "applies on merge without anyone's approval" in found[0]
+    assert not [n for n in notices(load_catalog(ROOT / "catalog" / "fleet.yaml")) if "rollout.reviewers" in n]

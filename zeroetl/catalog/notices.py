@@ -7,6 +7,8 @@ synthesis; each names the environment and field, what to change and when.
   cluster keeps running and Terraform ignores its version after creation, so the environment
   keeps synthesizing; only creating a cluster with it fails (CreateDBCluster refuses it), and
   the plan guard refuses that plan before it is applied (zeroetl/checks/plan_guard.py).
+- A rollout repository without reviewers (rollout.reviewers empty): every wave's apply runs on
+  merge, without anyone's approval (main.py github-environments).
 """
 
 from __future__ import annotations
@@ -39,4 +41,11 @@ def notices(catalog: Catalog) -> list[str]:
                 f"before the cluster is created again (a new environment, a replacement, a restore), set it to "
                 f"{FACTS.engine_versions.default}: the plan guard refuses creating a cluster with a deprecated version"
             )
+    rollout = catalog.rollout
+    if rollout.github_repository and not rollout.reviewers:
+        found.append(
+            "rollout.reviewers is empty: every wave of "
+            f"{rollout.github_repository} applies on merge without anyone's approval; name the approvers "
+            "(team:SLUG or user:LOGIN) and run main.py github-environments --apply"
+        )
     return found

@@ -3,9 +3,9 @@ bootstrap stacks create in every account (stacks/bootstrap.py)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from zeroetl.catalog.rules import quoted
 from zeroetl.catalog.strict import Strict
@@ -16,6 +16,9 @@ GITHUB_REPOSITORY = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$
 # What the token's `sub` starts with, when the repository customized its subject template or
 # uses GitHub's id-carrying form: everything before `:environment:NAME` / `:pull_request`.
 SUBJECT_PREFIX = r"^[A-Za-z0-9@/._:-]{1,300}$"
+# An environment reviewer: a user login, or a team slug of the repository's organization.
+REVIEWER = r"^(user:[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}|team:[a-z0-9][a-z0-9_-]{0,99})$"
+MAX_REVIEWERS = 6  # GitHub: "You can list up to six users or teams as reviewers"
 
 
 class Rollout(Strict):
@@ -41,6 +44,16 @@ class Rollout(Strict):
         "(the bucket it created, after `terraform init -migrate-state`; README, Security model of the rollout).",
     )
     default_branch: str = Field("main", pattern=r"^[A-Za-z0-9._/-]{1,200}$", description="The branch whose pushes roll out.")
+    reviewers: list[Annotated[str, StringConstraints(pattern=REVIEWER)]] = Field(
+        [],
+        max_length=MAX_REVIEWERS,
+        description="Who approves a wave's apply jobs: `user:LOGIN` or `team:SLUG` (a team of the repository's organization), "
+        "at most 6, each with access to the repository. `main.py github-environments --apply` makes them the required "
+        "reviewers of every wave environment from reviewed_from_wave on; empty: the waves apply without approval.",
+    )
+    reviewed_from_wave: int = Field(
+        0, ge=0, description="The first rollout_wave whose environments require a reviewer (earlier waves, dev say, apply on merge)."
+    )
 
     @model_validator(mode="after")
     def _prefix_needs_repository(self) -> Rollout:
@@ -48,6 +61,10 @@ class Rollout(Strict):
             raise ValueError(f"github_subject_prefix {quoted(self.github_subject_prefix)} needs github_repository")
         if self.github_subject_prefix is not None and self.github_subject_prefix.endswith(":"):
             raise ValueError(f"github_subject_prefix {quoted(self.github_subject_prefix)} must not end with ':' (it is followed by ':environment:...')")
+        if self.reviewers and self.github_repository is None:
+            raise ValueError("reviewers need github_repository (they review its GitHub environments)")
+        if len(set(self.reviewers)) != len(self.reviewers):
+            raise ValueError(f"reviewers name one reviewer twice: {self.reviewers}")
         return self
 
     @property
