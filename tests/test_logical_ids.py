@@ -9,3 +9,13 @@ from tests.harness import Synthesized, addresses
 
 def test_resource_addresses_are_stable(default_synth: Synthesized, snapshot) -> None:
     assert {name: sorted(addresses(stack)) for name, stack in default_synth.stacks.items()} == snapshot
+
+
+def test_the_fleet_and_variant_addresses_are_stable(fleet_synth: Synthesized, variant_synth: Synthesized, snapshot) -> None:
+    """The other shapes (issue 23): cross-account and brought-in environments, several sources,
+    a provisioned target, the bootstrap stacks; each has addresses the default catalog lacks."""
+    pinned = {
+        shape: {name: sorted(addresses(stack)) for name, stack in synth.stacks.items()}
+        for shape, synth in (("fleet", fleet_synth), ("variant", variant_synth))
+    }
+    assert pinned == snapshot
