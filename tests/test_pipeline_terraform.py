@@ -1,0 +1,53 @@
+"""The workflow's plan and apply steps (zeroetl/checks/pipeline.py) on a real Terraform stack of
+one `terraform_data` (Terraform's built-in provider: offline and fast):
+
+- the scheduled run's plan (`--mode drift`) is "in-sync" when the applied state matches and
+  "drift" only when the plan would change something;
+- a saved plan whose state moved on before its apply (another run applied first) is refused
+  by Terraform, recorded as failed, and nothing of it is applied."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from zeroetl.checks.pipeline import apply, plan
+
+
+def _stack(outdir: Path, value: str) -> Path:
+    stack = outdir / "stacks" / "tiny"
+    stack.mkdir(parents=True, exist_ok=True)
+    (stack / "cdk.tf.json").write_text(json.dumps({"resource": {"terraform_data": {"marker": {"input": value}}}}))
+    return stack
+
+
+def _drift(outdir: Path, plans: Path) -> str:
+    assert plan("tiny", "wave 0 sources", 1, "drift", outdir, plans) == 0
+    return json.loads((plans / "tiny.summary.json").read_text())["status"]
+
+
+def test_the_scheduled_plan_reports_drift_only_where_the_plan_changes_something(tmp_path: Path) -> None:
+    outdir, plans = tmp_path / "cdktf.out", tmp_path / "plans"
+    stack = _stack(outdir, "deployed")
+    assert _drift(outdir, plans) == "drift", "nothing applied yet: the plan creates it"
+    subprocess.run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color"], cwd=stack, check=True, capture_output=True)
+    assert _drift(outdir, plans) == "in-sync"
+    _stack(outdir, "changed")
+    assert _drift(outdir, plans) == "drift"
+
+
+def test_a_stale_saved_plan_is_refused_at_apply_and_recorded(tmp_path: Path) -> None:
+    outdir, plans, applied = tmp_path / "cdktf.out", tmp_path / "plans", tmp_path / "applied"
+    stack = _stack(outdir, "reviewed")
+    assert plan("tiny", "wave 0 sources", 1, "rollout", outdir, plans) == 0
+    # after the review, another run applies something else to the same state
+    _stack(outdir, "applied by another run")
+    subprocess.run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color"], cwd=stack, check=True, capture_output=True)
+    _stack(outdir, "reviewed")
+    assert apply("tiny", outdir, plans, applied) == 1
+    outcome = json.loads((applied / "tiny.json").read_text())
+    assert outcome["status"] == "failed" and outcome["wave"] == "wave 0 sources"
+    assert "Saved plan is stale" in outcome["detail"], outcome["detail"]
+    shown = subprocess.run(["terraform", "show", "-json"], cwd=stack, check=True, capture_output=True, text=True).stdout
+    assert "applied by another run" in shown and '"reviewed"' not in shown, "the stale plan changed nothing"
