@@ -108,3 +108,21 @@ def test_changed_refuses_an_unknown_base_with_one_line(repo: Path) -> None:
     done = subprocess.run([PYTHON, "main.py", "--catalog", CATALOG, "changed", "--base", "no-such-branch"], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 2
     assert re.fullmatch(r"error: --base 'no-such-branch' is not a commit of \S+ \(fetch it first[^\n]*\)\n", done.stderr)
+
+
+def test_a_catalog_the_base_did_not_have_changes_every_stack(repo: Path, tmp_path: Path) -> None:
+    """The pull request that adds a team's catalog: the base synthesizes nothing for it, so
+    every stack of the head is new and planned (none may be skipped as unchanged)."""
+    git(repo, "checkout", "-q", "-B", "adds-a-catalog", "main")
+    (repo / "catalog" / "team.yaml").write_text((repo / CATALOG).read_text())
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a new team catalog")
+    env = {**os.environ, "ZEROETL_CACHE_DIR": str(tmp_path.parent / "cache"), "CDKTF_OUTDIR": str(tmp_path / "out")}
+    subprocess.run([PYTHON, "main.py", "--catalog", "catalog/team.yaml"], cwd=repo, env=env, capture_output=True, check=True)
+    listed = subprocess.run(
+        [PYTHON, "main.py", "--catalog", "catalog/team.yaml", "changed", "--base", "main", "--outdir", str(tmp_path / "out"), "--json"],
+        cwd=repo, env=env, capture_output=True, text=True, check=True,
+    )
+    found = json.loads(listed.stdout)
+    assert len(found["stacks"]) == 16 and found["removed"] == [], found
+    git(repo, "checkout", "-q", "main")
