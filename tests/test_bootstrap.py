@@ -98,6 +98,9 @@ def violations(synth: Synthesized, roles: dict[tuple[str, str], dict]) -> list[s
                     expected = False
                 if allowed != expected:
                     problems.append(f"{job_id} on {event}: {'may' if allowed else 'may not'} assume {kind} role of {account}")
+                # the same claims minted for another audience (GitHub's default is the owner's URL)
+                if token and may_assume(trust, {**token, f"{HOST}:aud": "https://github.com/example-org"}):
+                    problems.append(f"{job_id} on {event}: a token for another audience may assume {kind} role of {account}")
     return problems
 
 
@@ -260,6 +263,35 @@ def _allows(statements: list[dict], action: str, resource: str) -> bool:
         return any(fnmatch.fnmatchcase(action, a) for a in actions) and any(fnmatch.fnmatchcase(resource, r) for r in resources)
 
     return any(covers(s) for s in statements if s["Effect"] == "Allow") and not any(covers(s) for s in statements if s["Effect"] == "Deny")
+
+
+def test_another_account_reads_only_the_states_of_the_environments_it_shares(fleet_synth: Synthesized) -> None:
+    """README, Security model (State): the other account of a cross-account environment may read
+    that environment's states, nothing else. Every state key of the fleet (the README's layout,
+    written here) is tried against every account's bucket policy."""
+    catalog = fleet_synth.catalog
+    accounts = {a for env in catalog.environments for a in (env.source_account.account_id, env.target.account_id)}
+    tried = 0
+    for name, stack in fleet_synth.stacks.items():
+        if not name.startswith("bootstrap-"):
+            continue
+        owner = name.removeprefix("bootstrap-")
+        for policy in resources(stack, "aws_s3_bucket_policy").values():
+            document = json.loads(policy["policy"])
+            bucket = document["Statement"][0]["Resource"][0].removeprefix("arn:aws:s3:::")
+            region = bucket.rsplit(f"{owner}-", 1)[1]
+            for reader in accounts - {owner}:
+                # over TLS, as Terraform reads: the TLS-only Deny's condition does not hold
+                tls = {"Bool": {"aws:SecureTransport": "false"}}
+                granted = [s for s in document["Statement"] if (s["Effect"] == "Deny" and s.get("Condition") != tls) or s["Principal"] == {"AWS": f"arn:aws:iam::{reader}:root"}]
+                for env in catalog.environments:
+                    shares = env.cross_account and {owner, reader} == {env.source_account.account_id, env.target.account_id} and env.region == region
+                    for layer in ("source", "warehouse", "integration", "target-database"):
+                        key = f"arn:aws:s3:::{bucket}/zeroetl/{owner}/{region}/{env.name}/{layer}.tfstate"
+                        assert _allows(granted, "s3:GetObject", key) == bool(shares), (owner, reader, key)
+                        tried += 1
+                assert not _allows(granted, "s3:PutObject", f"arn:aws:s3:::{bucket}/zeroetl/{owner}/{region}/prod/warehouse.tfstate")
+    assert tried > 100
 
 
 def test_the_apply_role_may_create_each_integration_into_its_target(fleet_synth: Synthesized) -> None:
