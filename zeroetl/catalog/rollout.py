@@ -3,9 +3,10 @@ bootstrap stacks create in every account (stacks/bootstrap.py)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from zeroetl.catalog.rules import quoted
 from zeroetl.catalog.strict import Strict
@@ -17,8 +18,20 @@ GITHUB_REPOSITORY = r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$
 # uses GitHub's id-carrying form: everything before `:environment:NAME` / `:pull_request`.
 SUBJECT_PREFIX = r"^[A-Za-z0-9@/._:-]{1,300}$"
 # An environment reviewer: a user login, or a team slug of the repository's organization.
-REVIEWER = r"^(user:[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}|team:[a-z0-9][a-z0-9_-]{0,99})$"
+REVIEWER = re.compile(r"^(user:[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}|team:[a-z0-9][a-z0-9_-]{0,99})\Z")
 MAX_REVIEWERS = 6  # GitHub: "You can list up to six users or teams as reviewers"
+
+
+def _reviewer(value: str) -> str:
+    if not REVIEWER.match(value):
+        raise ValueError(
+            "must be user:LOGIN (a GitHub login: letters, digits, single hyphens, up to 39) or team:SLUG "
+            "(a team of the repository's organization, as in its URL: lowercase letters, digits, '-', '_')"
+        )
+    return value
+
+
+Reviewer = Annotated[str, AfterValidator(_reviewer)]
 
 
 class Rollout(Strict):
@@ -44,7 +57,7 @@ class Rollout(Strict):
         "(the bucket it created, after `terraform init -migrate-state`; README, Security model of the rollout).",
     )
     default_branch: str = Field("main", pattern=r"^[A-Za-z0-9._/-]{1,200}$", description="The branch whose pushes roll out.")
-    reviewers: list[Annotated[str, StringConstraints(pattern=REVIEWER)]] = Field(
+    reviewers: list[Reviewer] = Field(
         [],
         max_length=MAX_REVIEWERS,
         description="Who approves a wave's apply jobs: `user:LOGIN` or `team:SLUG` (a team of the repository's organization), "
@@ -63,7 +76,7 @@ class Rollout(Strict):
             raise ValueError(f"github_subject_prefix {quoted(self.github_subject_prefix)} must not end with ':' (it is followed by ':environment:...')")
         if self.reviewers and self.github_repository is None:
             raise ValueError("reviewers need github_repository (they review its GitHub environments)")
-        if len(set(self.reviewers)) != len(self.reviewers):
+        if len({reviewer.lower() for reviewer in self.reviewers}) != len(self.reviewers):  # GitHub logins have no case
             raise ValueError(f"reviewers name one reviewer twice: {self.reviewers}")
         return self
 
