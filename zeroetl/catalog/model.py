@@ -13,7 +13,7 @@ import difflib
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from zeroetl.catalog.data_filter import data_filter_list_problem, data_filter_problem
 from zeroetl.catalog.facts import FACTS
@@ -28,6 +28,7 @@ from zeroetl.catalog.rules import (
     S3BucketName,
     Unique,
     UniqueIgnoringCase,
+    matching,
     check_arn,
     check_tags,
     check_windows,
@@ -62,17 +63,8 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
-def _matching(pattern: re.Pattern[str], rule: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(rule)
-        return value
-
-    return AfterValidator(check)
-
-
-RdsIdentifier = Annotated[str, _matching(RDS_IDENTIFIER_RE, RDS_IDENTIFIER_RULE)]
-ParameterGroupName = Annotated[str, _matching(PARAMETER_GROUP_RE, PARAMETER_GROUP_RULE)]
+RdsIdentifier = Annotated[str, matching(RDS_IDENTIFIER_RE, RDS_IDENTIFIER_RULE)]
+ParameterGroupName = Annotated[str, matching(PARAMETER_GROUP_RE, PARAMETER_GROUP_RULE)]
 
 
 class Integration(Strict):

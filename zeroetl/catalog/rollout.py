@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from zeroetl.catalog.rules import quoted
+from zeroetl.catalog.rules import matching, quoted, unique_ignoring_case
 from zeroetl.catalog.strict import Strict
 
 # GitHub: an owner is 1-39 letters, digits or single hyphens, not at either end; a repository
@@ -20,18 +20,11 @@ SUBJECT_PREFIX = r"^[A-Za-z0-9@/._:-]{1,300}$"
 # An environment reviewer: a user login, or a team slug of the repository's organization.
 REVIEWER = re.compile(r"^(user:[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}|team:[a-z0-9][a-z0-9_-]{0,99})\Z")
 MAX_REVIEWERS = 6  # GitHub: "You can list up to six users or teams as reviewers"
-
-
-def _reviewer(value: str) -> str:
-    if not REVIEWER.match(value):
-        raise ValueError(
-            "must be user:LOGIN (a GitHub login: letters, digits, single hyphens, up to 39) or team:SLUG "
-            "(a team of the repository's organization, as in its URL: lowercase letters, digits, '-', '_')"
-        )
-    return value
-
-
-Reviewer = Annotated[str, AfterValidator(_reviewer)]
+REVIEWER_RULE = (
+    "must be user:LOGIN (a GitHub login: letters, digits, single hyphens, up to 39) or team:SLUG "
+    "(a team of the repository's organization, as in its URL: lowercase letters, digits, '-', '_')"
+)
+Reviewer = Annotated[str, matching(REVIEWER, REVIEWER_RULE)]
 
 
 class Rollout(Strict):
@@ -57,7 +50,7 @@ class Rollout(Strict):
         "(the bucket it created, after `terraform init -migrate-state`; README, Security model of the rollout).",
     )
     default_branch: str = Field("main", pattern=r"^[A-Za-z0-9._/-]{1,200}$", description="The branch whose pushes roll out.")
-    reviewers: list[Reviewer] = Field(
+    reviewers: Annotated[list[Reviewer], unique_ignoring_case("GitHub logins and team slugs ignore case", "reviewer")] = Field(
         [],
         max_length=MAX_REVIEWERS,
         description="Who approves a wave's apply jobs: `user:LOGIN` or `team:SLUG` (a team of the repository's organization), "
@@ -76,8 +69,6 @@ class Rollout(Strict):
             raise ValueError(f"github_subject_prefix {quoted(self.github_subject_prefix)} must not end with ':' (it is followed by ':environment:...')")
         if self.reviewers and self.github_repository is None:
             raise ValueError("reviewers need github_repository (they review its GitHub environments)")
-        if len({reviewer.lower() for reviewer in self.reviewers}) != len(self.reviewers):  # GitHub logins have no case
-            raise ValueError(f"reviewers name one reviewer twice: {self.reviewers}")
         return self
 
     @property

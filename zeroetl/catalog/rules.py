@@ -204,15 +204,32 @@ def ec2_id_pattern(prefix: str) -> str:
     return rf"^{prefix}-([0-9a-f]{{8}}|[0-9a-f]{{17}})$"
 
 
-def _no_repeats_ignoring_case(values: list[str]) -> list[str]:
-    found = _first_repeat(values, str.lower)
-    if found:
-        first, value = found
-        same = "" if first == value else f" (as {first!r}: IAM names ignore case)"
-        raise ValueError(f"lists {value!r} more than once{same}; give each role once")
-    return values
+def unique_ignoring_case(why: str, each: str) -> AfterValidator:
+    """A list whose values may each appear once, compared without case (`why` says whose rule
+    that is; `each` names one value)."""
+
+    def check(values: list[str]) -> list[str]:
+        found = _first_repeat(values, str.lower)
+        if found:
+            first, value = found
+            same = "" if first == value else f" (as {first!r}: {why})"
+            raise ValueError(f"lists {value!r} more than once{same}; give each {each} once")
+        return values
+
+    return AfterValidator(check)
 
 
 # IAM User Guide, "IAM object quotas" / "Friendly names and paths": names are not distinguished
 # by case, so Ops and ops are one role.
-UniqueIgnoringCase = AfterValidator(_no_repeats_ignoring_case)
+UniqueIgnoringCase = unique_ignoring_case("IAM names ignore case", "role")
+
+
+def matching(pattern: re.Pattern[str], rule: str) -> AfterValidator:
+    """A text `pattern` must match; `rule` says in words what is allowed."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(rule)
+        return value
+
+    return AfterValidator(check)
