@@ -87,11 +87,9 @@ def why(log: str, lines: int = 60) -> str:
     """What an assertion on a failed run shows: the last lines of each job that failed (act
     prefixes every line with its job's name), not the tail of the whole log, which is the last
     jobs to finish (the follow-up, mark-deployed) whatever failed earlier."""
-    failed = [line.split("]", 1)[0] + "]" for line in log.splitlines() if line.rstrip().endswith("Job failed") and line.startswith("[")]
-    parts = []
-    for prefix in dict.fromkeys(failed):
-        own = [line for line in log.splitlines() if line.startswith(prefix)]
-        parts.append("\n".join(own[-lines:]))
+    every = log.splitlines()
+    failed = dict.fromkeys(line.split("]", 1)[0] + "]" for line in every if line.startswith("[") and line.rstrip().endswith("Job failed"))
+    parts = ["\n".join([line for line in every if line.startswith(prefix)][-lines:]) for prefix in failed]
     return "\n\n".join(parts) or log[-5000:]
 
 

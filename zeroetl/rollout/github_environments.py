@@ -120,9 +120,7 @@ def differences(github: GitHub, repository: str, environments: list[Wanted]) -> 
             "reviewers": reviewers,
             "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True},
         }
-        problems = [] if status == 200 else ["missing (GitHub would create it unprotected)"]
-        if status == 200:
-            problems += _setting_problems(current, settings)
+        problems = _setting_problems(current, settings) if status == 200 else ["missing (GitHub would create it unprotected)"]
         if problems:
             found.append(Difference(env.name, "; ".join(problems), [("PUT", base, settings)]))
         policies = [] if status == 404 else _branch_policies(github, base)
@@ -132,8 +130,8 @@ def differences(github: GitHub, repository: str, environments: list[Wanted]) -> 
         if not kept:
             calls.append(("POST", f"{base}/deployment-branch-policies", {"name": env.branch, "type": "branch"}))
         if calls:
-            words = [f"deploys from {', '.join(repr(p['name']) for p in extra)}" if extra else "", f"not limited to {env.branch!r}" if not kept else ""]
-            found.append(Difference(env.name, "; ".join(w for w in words if w), calls))
+            words = ([f"deploys from {', '.join(repr(p['name']) for p in extra)}"] if extra else []) + ([] if kept else [f"not limited to {env.branch!r}"])
+            found.append(Difference(env.name, "; ".join(words), calls))
     return found
 
 
@@ -151,11 +149,12 @@ def _setting_problems(current: dict[str, Any], settings: dict[str, Any]) -> list
     policy = current.get("deployment_branch_policy") or {}
     if not policy.get("custom_branch_policies") or policy.get("protected_branches"):
         problems.append("any branch may deploy" if not policy else "deploys from protected branches, not one named branch")
-    have = sorted((r["type"], r["reviewer"]["id"]) for r in rules.get("required_reviewers", {}).get("reviewers", []))
+    required = rules.get("required_reviewers", {})
+    have = sorted((r["type"], r["reviewer"]["id"]) for r in required.get("reviewers", []))
     want = sorted((r["type"], r["id"]) for r in settings["reviewers"])
     if have != want:
         problems.append(f"{len(have)} required reviewer(s), the catalog names {len(want)}")
-    if want and not rules.get("required_reviewers", {}).get("prevent_self_review"):
+    if want and not required.get("prevent_self_review"):
         problems.append("a reviewer may approve their own run")
     if rules.get("wait_timer", {}).get("wait_timer", 0):
         problems.append(f"a wait timer of {rules['wait_timer']['wait_timer']} min")
