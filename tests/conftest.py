@@ -15,6 +15,8 @@ from tests.harness import PlanResult, Synthesized, plan_offline, synthesize_cata
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.synth.toolchain import write_cli_config
 
+pytest_plugins = ["tests.parallel"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOG = ROOT / "catalog" / "default.yaml"
 VARIANT_CATALOG = ROOT / "tests" / "catalogs" / "variant.yaml"

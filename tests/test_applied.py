@@ -26,6 +26,9 @@ from tests.test_security import SECRET_PATTERNS
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.checks.plan_guard import check_plan
 
+# a worker of its own under scripts/test: its minutes are the provider's waiters (tests/parallel.py)
+pytestmark = pytest.mark.xdist_group("emulator-default")
+
 
 def retired_copy(catalog_path: Path, workdir: Path) -> Path:
     """The catalog with `retire: true` on every environment, as a team commits it."""

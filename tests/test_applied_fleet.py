@@ -25,6 +25,9 @@ from zeroetl.catalog.loader import load_catalog
 from zeroetl.catalog.naming import Layer, layer_account, state_bucket
 from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX
 
+# a worker of its own under scripts/test: its minutes are the provider's waiters (tests/parallel.py)
+pytestmark = pytest.mark.xdist_group("emulator-fleet")
+
 SHAPES = ("prod", "eu", "legacy")  # cross-account, provisioned in eu-west-1, bring-your-own
 
 

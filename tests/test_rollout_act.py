@@ -24,6 +24,9 @@ from tests.act.engine import PYTHON, WORKFLOW, World, make_world, why
 from tests.emulator.brought_in import bring_in, client, named_groups, renamed
 from tests.emulator.fixture import Emulator
 
+# a worker of its own under scripts/test: its minutes are the provider's waiters (tests/parallel.py)
+pytestmark = pytest.mark.xdist_group("emulator-rollout")
+
 CATALOG = "catalog/fleet.yaml"
 FLEET = {f"{env}-{layer}" for env in ("dev", "prod", "eu", "legacy") for layer in ("source", "warehouse", "integration", "target-database")}
 QA = '''  - name: qa

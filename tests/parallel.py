@@ -1,0 +1,36 @@
+"""How scripts/test spreads the suite over pytest-xdist workers (`--dist loadgroup`).
+
+Most of the suite's wall time is not CPU: a Terraform apply against the emulator spends its
+minutes in the provider's waiters, which sleep between polls. So the three emulator-apply
+modules (act's rollouts, the applied default catalog, the applied fleet) each get a worker of
+their own and sleep side by side, while the CPU-bound rest runs beside them in two groups:
+the modules that share the session's synthesized catalogs and plans (one worker synthesizes
+and plans them once, as conftest.py promises) and those that need none of them.
+
+A module names its own group with `pytestmark = pytest.mark.xdist_group("...")`; every other
+test is grouped here by the fixtures it uses (by name, or picked by name through
+`request.getfixturevalue`). Without xdist (`-n 0`, or a bare `pytest`) the
+marks are inert."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+SHARED = {"default_synth", "variant_synth", "fleet_synth", "default_plans", "variant_plans", "fleet_plans"}
+
+
+# before xdist's own hook, which reads the marks into the test ids it schedules by
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unplaced = [item for item in items if item.get_closest_marker("xdist_group") is None]
+    # by module: a module-scoped fixture (the emulator) must not start once per worker
+    groups: dict[object, str] = {}
+    for item in unplaced:
+        if SHARED & set(item.fixturenames) or "getfixturevalue" in inspect.getsource(item.module):
+            groups[item.module] = "synthesized"
+        else:
+            groups.setdefault(item.module, "standalone")
+    for item in unplaced:
+        item.add_marker(pytest.mark.xdist_group(groups[item.module]))
