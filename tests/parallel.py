@@ -1,6 +1,6 @@
 """How scripts/test spreads the suite over pytest-xdist workers (`--dist loadgroup`).
 
-Run serially, the suite passed CI's 90 minutes (stop 27): a Terraform apply against the
+Run serially, the suite ran past CI's 90 minutes (stop 27): a Terraform apply against the
 emulator leaves the CPU idle for long stretches while the provider's waiters sleep between
 polls. So the three emulator-apply modules (act's rollouts, the applied default catalog, the
 applied fleet) each get a worker of their own, and the rest runs beside them in two groups:
@@ -27,11 +27,10 @@ SHARED = {"default_synth", "variant_synth", "fleet_synth", "default_plans", "var
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     unplaced = [item for item in items if item.get_closest_marker("xdist_group") is None]
     # by module: a module-scoped fixture (the emulator) must not start once per worker
-    groups: dict[object, str] = {}
+    modules: dict[object, list[pytest.Item]] = {}
     for item in unplaced:
-        if SHARED & set(item.fixturenames) or "getfixturevalue" in inspect.getsource(item.module):
-            groups[item.module] = "synthesized"
-        else:
-            groups.setdefault(item.module, "standalone")
-    for item in unplaced:
-        item.add_marker(pytest.mark.xdist_group(groups[item.module]))
+        modules.setdefault(item.module, []).append(item)
+    for module, its in modules.items():
+        shared = "getfixturevalue" in inspect.getsource(module) or any(SHARED & set(item.fixturenames) for item in its)
+        for item in its:
+            item.add_marker(pytest.mark.xdist_group("synthesized" if shared else "standalone"))
