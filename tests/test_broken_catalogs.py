@@ -60,6 +60,7 @@ def test_broken_catalog_is_refused_and_previous_output_kept(catalog: Path, tmp_p
     assert sentinel.read_text() == '{"earlier": true}' and sorted(p.name for p in outdir.rglob("*")) == ["cdk.tf.json", "earlier", "stacks"]
 
 
+@pytest.mark.slow
 def test_failure_during_synthesis_keeps_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import stacks.app
     from zeroetl.catalog.loader import load_catalog

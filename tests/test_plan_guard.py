@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.harness import PlanResult, Synthesized, plan_with_prior_state, resources, state_resource
-from zeroetl.checks.plan_guard import check_plan
+from zeroetl.checks.plan_guard import change_kind, check_files, check_plan, deprecated_versions
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.terraform
 
 
 def _address(synth: Synthesized, stack: str, type_: str) -> str:
@@ -56,6 +55,7 @@ def destructive_source(default_synth: Synthesized, default_plans: dict[str, Plan
     return plan_with_prior_state(default_synth, "demo-source", tmp_path_factory.mktemp("guard-source"), [cluster, key]), address
 
 
+@pytest.mark.terraform
 def test_replacing_an_integration_is_refused(replaced_integration: tuple[dict, str]) -> None:
     plan, address = replaced_integration
     findings = check_plan(plan, "integration.json")
@@ -63,22 +63,26 @@ def test_replacing_an_integration_is_refused(replaced_integration: tuple[dict, s
     assert "re-seeds every table" in findings[0].why
 
 
+@pytest.mark.terraform
 def test_replacing_a_cluster_and_deleting_a_key_are_refused(destructive_source: tuple[dict, str]) -> None:
     plan, cluster = destructive_source
     found = {(f.address, f.action) for f in check_plan(plan, "source.json")}
     assert found == {(cluster, "replaced"), ("aws_kms_key.retired_key", "deleted")}
 
 
+@pytest.mark.terraform
 def test_allowed_addresses_pass(destructive_source: tuple[dict, str]) -> None:
     plan, cluster = destructive_source
     assert check_plan(plan, "source.json", frozenset({cluster, "aws_kms_key.retired_key"})) == []
 
 
+@pytest.mark.terraform
 def test_plans_that_only_create_pass(default_plans: dict[str, PlanResult]) -> None:
     for result in default_plans.values():
         assert check_plan(result.plan, result.stack) == []
 
 
+@pytest.mark.terraform
 def test_guard_command_exits_non_zero_listing_each_refusal(replaced_integration: tuple[dict, str], tmp_path: Path) -> None:
     plan, address = replaced_integration
     path = tmp_path / "plan.json"
@@ -90,6 +94,7 @@ def test_guard_command_exits_non_zero_listing_each_refusal(replaced_integration:
     assert allowed.returncode == 0, allowed.stderr
 
 
+@pytest.mark.terraform
 def test_the_workflow_summary_counts_a_real_destructive_plan_and_shows_the_refusal(destructive_source: tuple[dict, str], tmp_path: Path) -> None:
     """pipeline.py, the rollout workflow's plan step, on the real plan: the replaced cluster and
     the deleted key are counted, named as stateful resources touched, and refused."""
@@ -163,3 +168,171 @@ def test_an_in_place_change_made_with_an_outage_is_asked_about(type_: str, attri
     assert check_plan(plan, "stack", frozenset({f"{type_}.this"})) == []
     quiet = _update(type_, {attribute: before, "tags": {}}, {attribute: before, "tags": {"team": "data"}})
     assert check_plan(quiet, "stack") == []
+
+
+# The statements' and trigger's names as stacks/constructs/target_database.py writes them,
+# spelled out here: a guard reading the wrong part of a name must fail these.
+CONSTRUCT = "target_analytics"
+
+
+def _statement(part: str, actions: list[str], sql: object = None, *, trigger: list[str] | None = None) -> dict:
+    changes = [{
+        "address": f"aws_redshiftdata_statement.{CONSTRUCT}_{part}_1a2b3c",
+        "mode": "managed", "type": "aws_redshiftdata_statement", "name": f"{CONSTRUCT}_{part}_1a2b3c",
+        "change": {"actions": actions, "before": None, "after": {"sql": sql}},
+    }]
+    if trigger is not None:
+        changes.append({
+            "address": f"terraform_data.{CONSTRUCT}_integration-id_4d5e6f", "mode": "managed", "type": "terraform_data",
+            "name": f"{CONSTRUCT}_integration-id_4d5e6f", "change": {"actions": trigger},
+        })
+    return {"resource_changes": changes}
+
+
+@pytest.mark.parametrize(
+    ("part", "actions", "sql", "trigger", "refused"),
+    [
+        # the statement left the state while its integration id stayed: it would run again
+        ("create-database", ["create"], None, ["no-op"], True),
+        ("create-database", ["delete", "create"], "CREATE DATABASE x FROM INTEGRATION 'i'", ["no-op"], True),
+        ("drop-replaced-database", ["create"], "  drop database analytics", ["no-op"], True),
+        # a new integration id: dropping and creating again is the point
+        ("create-database", ["create"], None, ["delete", "create"], False),
+        ("drop-replaced-database", ["create"], "DROP DATABASE analytics", ["update"], False),
+        # the first apply: the drop's SQL is not known and resolves to SELECT 1
+        ("drop-replaced-database", ["create"], None, ["no-op"], False),
+        ("drop-replaced-database", ["create"], "SELECT 1", ["no-op"], False),
+        # nothing is created, or there is no trigger to compare with
+        ("create-database", ["update"], None, ["no-op"], False),
+        ("create-database", ["no-op"], None, ["no-op"], False),
+        ("create-database", ["create"], None, None, False),
+        # another statement of the same construct (apply-settings) is not guarded
+        ("apply-settings", ["create"], "ALTER DATABASE analytics INTEGRATION SET REFRESH_INTERVAL 60", ["no-op"], False),
+    ],
+)
+def test_a_database_statement_runs_again_only_with_a_new_integration_id(part: str, actions: list[str], sql: object, trigger: list[str] | None, refused: bool) -> None:
+    plan = _statement(part, actions, sql, trigger=trigger)
+    address = plan["resource_changes"][0]["address"]
+    findings = [(f.address, f.action) for f in check_plan(plan, "stack")]
+    assert findings == ([(address, "created again")] if refused else [])
+    if refused:
+        reason = check_plan(plan, "stack")[0].why
+        assert ("CREATE DATABASE" if part == "create-database" else "DROP DATABASE") in reason
+        assert check_plan(plan, "stack", frozenset({address})) == []
+
+
+def _cluster(actions: list[str], version: str, type_: str = "aws_rds_cluster") -> dict:
+    return {"resource_changes": [{
+        "address": f"{type_}.source", "mode": "managed", "type": type_, "name": "source",
+        "change": {"actions": actions, "before": None, "after": {"engine_version": version}},
+    }]}
+
+
+@pytest.mark.parametrize(
+    ("actions", "version", "type_", "refused"),
+    [
+        (["create"], "8.0.mysql_aurora.3.04.0", "aws_rds_cluster", True),
+        (["delete", "create"], "8.0.mysql_aurora.3.04.0", "aws_rds_cluster", True),
+        (["create"], "8.0.mysql_aurora.3.08.2", "aws_rds_cluster", False),
+        (["update"], "8.0.mysql_aurora.3.04.0", "aws_rds_cluster", False),
+        (["no-op"], "8.0.mysql_aurora.3.04.0", "aws_rds_cluster", False),
+        (["create"], "8.0.mysql_aurora.3.04.0", "aws_rds_cluster_instance", False),
+    ],
+)
+def test_only_creating_a_cluster_on_a_deprecated_version_is_refused(actions: list[str], version: str, type_: str, refused: bool) -> None:
+    deprecated = frozenset({"8.0.mysql_aurora.3.04.0"})
+    found = [(f.address, f.action) for f in check_plan(_cluster(actions, version, type_), "stack", deprecated=deprecated) if f.action == "created"]
+    assert found == ([(f"{type_}.source", "created")] if refused else [])
+    if refused:
+        (finding,) = [f for f in check_plan(_cluster(actions, version, type_), "stack", deprecated=deprecated) if f.action == "created"]
+        assert version in finding.why and "engine_version" in finding.why
+        # the deprecated version is refused even where the address is allowed for the run
+        assert [f.action for f in check_plan(_cluster(actions, version, type_), "stack", frozenset({f"{type_}.source"}), deprecated)] == ["created"]
+
+
+def test_the_deprecated_versions_come_from_synthesis_and_are_none_without_it(tmp_path: Path) -> None:
+    assert deprecated_versions(tmp_path) == frozenset()
+    (tmp_path / "rollout").mkdir()
+    (tmp_path / "rollout" / "guard.json").write_text(json.dumps({"deprecated_engine_versions": ["8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.05.2"]}), encoding="utf-8")
+    assert deprecated_versions(tmp_path) == frozenset({"8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.05.2"})
+
+
+def test_every_plan_file_is_checked_and_named_in_its_findings(tmp_path: Path) -> None:
+    clean, bad, worse = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
+    clean.write_text(json.dumps(_plan("aws_rds_cluster", ["update"])), encoding="utf-8")
+    bad.write_text(json.dumps(_plan("aws_kms_key", ["delete"])), encoding="utf-8")
+    worse.write_text(json.dumps(_cluster(["create"], "8.0.mysql_aurora.3.04.0")), encoding="utf-8")
+    found = check_files([clean, bad, worse], frozenset(), frozenset({"8.0.mysql_aurora.3.04.0"}))
+    assert [(f.plan, f.address, f.action) for f in found] == [(str(bad), "aws_kms_key.this", "deleted"), (str(worse), "aws_rds_cluster.source", "created")]
+    assert check_files([bad], frozenset({"aws_kms_key.this"})) == []
+    assert str(found[0]) == f"{bad}: aws_kms_key.this would be deleted: aws_kms_key holds data; this loses it"
+
+
+@pytest.mark.parametrize(
+    ("actions", "kind"),
+    [
+        (["create"], "add"), (["update"], "change"), (["delete"], "destroy"),
+        (["delete", "create"], "replace"), (["create", "delete"], "replace"),
+        (["no-op"], None), (["read"], None), ([], None), (["create", "create"], None), (["delete", "delete"], None),
+    ],
+)
+def test_each_terraform_action_list_reads_as_one_change_kind(actions: list[str], kind: str | None) -> None:
+    assert change_kind(actions) == kind
+
+
+def test_data_sources_and_unguarded_reads_are_never_refused() -> None:
+    read = {"resource_changes": [{"address": "data.aws_rds_cluster.x", "mode": "data", "type": "aws_rds_cluster", "name": "x", "change": {"actions": ["delete"], "before": {"instance_class": "a"}, "after": {"instance_class": "b"}}}]}
+    assert check_plan(read, "stack") == []
+    update = _update("aws_rds_cluster_instance", {"instance_class": "db.r6g.large"}, {"instance_class": "db.r6g.large"})
+    update["resource_changes"][0]["mode"] = "data"
+    update["resource_changes"][0]["change"]["after"]["instance_class"] = "db.r6g.xlarge"
+    assert check_plan(update, "stack") == []
+    # an attribute the prior state does not hold is not a change AWS makes with an outage
+    assert check_plan(_update("aws_rds_cluster_instance", {"tags": {}}, {"instance_class": "db.r6g.large", "tags": {}}), "stack") == []
+
+
+def test_a_plan_without_changes_passes() -> None:
+    # `terraform show -json` leaves resource_changes out when nothing changes
+    assert check_plan({"format_version": "1.2", "terraform_version": "1.11.4"}, "stack") == []
+
+
+def test_each_change_of_a_long_plan_is_read_whatever_comes_before_it() -> None:
+    """Findings name their plan and say why, and an allowed, unchanged, created or data change
+    earlier in the plan does not end the reading."""
+    key = _plan("aws_kms_key", ["delete"])["resource_changes"][0]
+    policy = {**_plan("aws_redshift_resource_policy", ["delete", "create"])["resource_changes"][0]}
+    resize = _update("aws_redshift_cluster", {"number_of_nodes": 2}, {"number_of_nodes": 4})["resource_changes"][0]
+    statement = _statement("create-database", ["create"], trigger=["no-op"])["resource_changes"]
+    before = [
+        {"address": "data.aws_caller_identity.this", "mode": "data", "type": "aws_caller_identity", "name": "this", "change": {"actions": ["read"]}},
+        {**_plan("aws_rds_cluster", ["delete"])["resource_changes"][0], "address": "aws_rds_cluster.allowed"},
+        _plan("aws_sns_topic", ["create"])["resource_changes"][0],
+        _plan("aws_rds_cluster", ["no-op"])["resource_changes"][0],
+        # a trigger listed before its statement, and a terraform_data that is not a trigger
+        statement[1],
+        {"address": "terraform_data.target_analytics", "mode": "managed", "type": "terraform_data", "name": "target_analytics", "change": {"actions": ["no-op"]}},
+    ]
+    plan = {"resource_changes": [*before, key, policy, resize, statement[0]]}
+    found = check_plan(plan, "plans/demo.json", allowed=frozenset({"aws_rds_cluster.allowed"}))
+    assert sorted((f.plan, f.address, f.action) for f in found) == sorted([
+        ("plans/demo.json", "aws_kms_key.this", "deleted"),
+        ("plans/demo.json", "aws_redshift_resource_policy.this", "replaced"),
+        ("plans/demo.json", "aws_redshift_cluster.this", "changed in place"),
+        ("plans/demo.json", statement[0]["address"], "created again"),
+    ])
+    why = {f.address: f.why for f in found}
+    assert why["aws_kms_key.this"] == "aws_kms_key holds data; this loses it"
+    assert why["aws_redshift_resource_policy.this"].startswith("it authorizes every integration into the warehouse")
+    assert why["aws_redshift_cluster.this"].startswith("number_of_nodes 2 -> 4: a resize")
+    assert why[statement[0]["address"]].startswith("CREATE DATABASE would run again")
+
+
+def test_a_terraform_data_that_is_not_the_integration_id_is_no_trigger() -> None:
+    statement = _statement("create-database", ["create"])["resource_changes"]
+    other = {"address": "terraform_data.target_analytics", "mode": "managed", "type": "terraform_data", "name": "target_analytics", "change": {"actions": ["no-op"]}}
+    assert check_plan({"resource_changes": [*statement, other]}, "stack") == []
+
+
+def test_the_deprecated_version_refusal_says_what_to_change() -> None:
+    (finding,) = check_plan(_cluster(["create"], "8.0.mysql_aurora.3.04.0"), "stack", deprecated=frozenset({"8.0.mysql_aurora.3.04.0"}))
+    assert finding.why.endswith("set the source's engine_version to a supported version in the catalog")

@@ -61,6 +61,7 @@ def test_a_team_keeping_its_own_binlog_group_gets_no_second_group_and_the_check_
     assert "--db-cluster-parameter-group-name orders-binlog-v2" in message
 
 
+@pytest.mark.terraform
 def test_offline_plans_leave_the_read_out_and_still_plan_the_integration(own_group: Synthesized) -> None:
     plan = plan_offline(own_group, "brought-integration").plan
     addresses = [c["address"] for c in plan["resource_changes"]]
