@@ -51,3 +51,54 @@ def test_a_stale_saved_plan_is_refused_at_apply_and_recorded(tmp_path: Path) -> 
     assert "Saved plan is stale" in outcome["detail"], outcome["detail"]
     shown = subprocess.run(["terraform", "show", "-json"], cwd=stack, check=True, capture_output=True, text=True).stdout
     assert "applied by another run" in shown and '"reviewed"' not in shown, "the stale plan changed nothing"
+
+
+def test_a_review_plan_writes_its_summary_its_plan_and_says_so(tmp_path: Path, capsys) -> None:
+    outdir, plans = tmp_path / "cdktf.out", tmp_path / "nested" / "plans"
+    _stack(outdir, "first")
+    assert plan("tiny", "wave 1 integrations", 3, "review", outdir, plans) == 0
+    summary = json.loads((plans / "tiny.summary.json").read_text())
+    assert summary == {
+        "stack": "tiny", "wave": "wave 1 integrations", "order": 3, "mode": "review", "status": "planned",
+        "add": 1, "change": 0, "replace": 0, "destroy": 0, "stateful": {}, "findings": [], "unheard": False,
+    }
+    shown = json.loads((plans / "tiny.json").read_text())
+    assert [c["address"] for c in shown["resource_changes"]] == ["terraform_data.marker"]
+    assert (plans / "tiny.tfplan").is_file()
+    assert capsys.readouterr().out == "tiny: planned\n"
+
+
+def _reader(outdir: Path) -> None:
+    """A stack reading an upstream's state that no apply has written yet."""
+    stack = outdir / "stacks" / "reader"
+    stack.mkdir(parents=True)
+    reads = {"cross-stack-reference-input-demo-warehouse": {"backend": "local", "config": {"path": str(outdir / "absent.tfstate")}}}
+    (stack / "cdk.tf.json").write_text(json.dumps({"data": {"terraform_remote_state": reads}, "output": {"ns": {"value": "${data.terraform_remote_state.cross-stack-reference-input-demo-warehouse.outputs}"}}}))
+
+
+def test_a_review_plan_waits_for_an_upstream_not_yet_applied_and_a_rollout_plan_fails(tmp_path: Path, capsys) -> None:
+    outdir, plans = tmp_path / "cdktf.out", tmp_path / "plans"
+    _reader(outdir)
+    assert plan("reader", "wave 1 integrations", 1, "review", outdir, plans) == 0
+    summary = json.loads((plans / "reader.summary.json").read_text())
+    assert summary["status"] == "waiting" and summary["waiting_for"] == ["demo-warehouse"]
+    assert summary["detail"] == "plans once demo-warehouse is applied (an earlier wave)"
+    assert capsys.readouterr().out == "reader: waiting: plans once demo-warehouse is applied (an earlier wave)\n"
+    assert plan("reader", "wave 1 integrations", 1, "rollout", outdir, plans) == 1
+    summary = json.loads((plans / "reader.summary.json").read_text())
+    assert summary["status"] == "failed" and "Unable to find remote state" in summary["detail"]
+    assert len(summary["detail"].splitlines()) <= 15
+    assert capsys.readouterr().err.startswith("reader: failed: ")
+
+
+def test_a_stack_without_its_synthesized_json_or_whose_init_fails_is_failed(tmp_path: Path, capsys) -> None:
+    outdir, plans = tmp_path / "cdktf.out", tmp_path / "plans"
+    assert plan("tiny", "wave 0 sources", 1, "review", outdir, plans) == 1
+    summary = json.loads((plans / "tiny.summary.json").read_text())
+    assert summary["status"] == "failed" and summary["detail"] == f"{(outdir / 'stacks' / 'tiny').resolve()} holds no cdk.tf.json: the synth job's artifact is missing or stale"
+    stack = _stack(outdir, "x")
+    (stack / "cdk.tf.json").write_text(json.dumps({"terraform": {"required_providers": {"nothing": {"source": "example.com/none/nothing"}}}}))
+    assert plan("tiny", "wave 0 sources", 1, "review", outdir, plans) == 1
+    summary = json.loads((plans / "tiny.summary.json").read_text())
+    assert summary["status"] == "failed" and "example.com/none/nothing" in summary["detail"]
+    assert not (plans / "tiny.json").exists()
