@@ -71,3 +71,66 @@ def test_the_summary_says_when_a_stacks_alerts_reach_no_one(default_plans, fleet
         (tmp_path / f"{stack}.summary.json").write_text(json.dumps({"stack": stack, "wave": "wave 0 databases", "status": "planned", "unheard": silent}))
     rows = {line.split("`")[1]: line for line in summary(tmp_path, "zeroetl review").splitlines() if line.startswith("| wave") and "`" in line}
     assert "reach no one" in rows["demo-target-database"] and "reach no one" not in rows["prod-target-database"]
+
+
+HEADER = "| wave | stack | add | change | replace | destroy | stateful resources touched | guard |"
+
+
+def _rows(plans: Path, rows: list[dict]) -> None:
+    for row in rows:
+        path = plans / row.pop("_dir", "") / f"{row['stack']}.summary.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(row))
+
+
+def test_each_row_says_what_a_reviewer_must_know_in_wave_order(tmp_path: Path) -> None:
+    """The report's format, as the README's pull-request section describes it: per stack the
+    wave, the counts, the stateful resources touched and the guard's verdict with its reason."""
+    plans = tmp_path / "plans"
+    long = "x" * 400
+    _rows(plans, [
+        {"stack": "b-target-database", "wave": "wave 2", "order": 2, "status": "waiting", "detail": "plans once a|b is\napplied"},
+        {"stack": "a-source", "wave": "wave 0", "order": 0, "status": "refused", "add": 0, "change": 1, "replace": 1, "destroy": 1,
+         "stateful": {"aws_rds_cluster.source": "replace", "aws_kms_key.k": "destroy"}, "detail": long, "_dir": "plan-a-source"},
+        {"stack": "c-warehouse", "wave": "wave 0", "order": 0, "status": "planned", "add": 4, "change": 0, "replace": 0, "destroy": 0, "stateful": {}, "unheard": True},
+        {"stack": "d-integration", "wave": "wave 1", "order": 1, "status": "failed", "detail": "boom"},
+        {"stack": "e-source", "wave": "wave 1", "order": 1, "status": "drift", "add": 0, "change": 2, "replace": 0, "destroy": 0},
+        {"stack": "f-source", "wave": "wave 1", "order": 1, "status": "in-sync", "add": 0, "change": 0, "replace": 0, "destroy": 0},
+        {"stack": "g-source", "wave": "wave 1", "order": 1, "status": "odd"},
+    ])
+    lines = summary(plans, "zeroetl review").splitlines()
+    assert lines[:5] == ["<!-- zeroetl-plan-summary -->", "### zeroetl review: 7 stack(s)", "", HEADER, "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    assert lines[5:] == [
+        f"| wave 0 | `a-source` | 0 | 1 | 1 | 1 | `aws_rds_cluster.source` (replace), `aws_kms_key.k` (destroy) | **refused**: {'x' * 300} |",
+        "| wave 0 | `c-warehouse` | 4 | 0 | 0 | 0 | none | ok · its alerts reach no one (no monitoring.alarm_emails) |",
+        "| wave 1 | `d-integration` |  |  |  |  | none | **plan failed**: boom |",
+        "| wave 1 | `e-source` | 0 | 2 | 0 | 0 | none | **drift** |",
+        "| wave 1 | `f-source` | 0 | 0 | 0 | 0 | none | in sync |",
+        "| wave 1 | `g-source` |  |  |  |  | none | odd |",
+        "| wave 2 | `b-target-database` |  |  |  |  | none | waits: plans once a\\|b is applied |",
+    ]
+
+
+def test_an_empty_review_says_there_is_nothing_to_plan(tmp_path: Path) -> None:
+    (tmp_path / "plans").mkdir()
+    assert summary(tmp_path / "plans") == "<!-- zeroetl-plan-summary -->\n### zeroetl plan: 0 stack(s)\n\nNo stack differs from the base: nothing to plan.\n"
+
+
+def test_past_the_limit_each_wave_is_counted_and_the_rows_that_fit_are_listed(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    rows = [{"stack": f"s{n:03d}", "wave": f"wave {n % 2}", "order": n % 2, "status": "refused" if n % 10 == 0 else "planned", "add": 1, "change": 0, "replace": 0, "destroy": 0, "detail": "why"} for n in range(100)]
+    rows[1].update(stateful={"aws_kms_key.k": "destroy"})
+    rows[3].update(status="waiting")
+    _rows(plans, rows)
+    text = summary(plans, "zeroetl plan", max_chars=1_200)
+    assert len(text) <= 1_200
+    lines = text.splitlines()
+    assert lines[1] == "### zeroetl plan: 100 stack(s)"
+    assert "| wave 0 | 50 | ok: 40, **refused**: 10 |" in lines
+    assert "| wave 1 | 50 | ok: 48, waits: 1 |" not in lines and "| wave 1 | 50 | ok: 49, waits: 1 |" in lines
+    listed = [line for line in lines if line.startswith("| wave ") and "`s" in line]
+    # the refused stacks and the one touching a key need a reader; planned and waiting ones do not
+    assert listed and all("**refused**" in line or "aws_kms_key.k" in line for line in listed)
+    assert 0 < len(listed) < 11 and lines[-1] == f"... and {11 - len(listed)} more stack(s) that need a reader: see the plan jobs' summaries."
+    roomy = summary(plans, "zeroetl plan", max_chars=20_000)
+    assert "Too many stacks" not in roomy and sum(line.startswith("| wave ") and "`s" in line for line in roomy.splitlines()) == 100
