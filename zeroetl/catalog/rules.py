@@ -7,6 +7,7 @@ names the AWS page it comes from, so a reviewer can check it.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated, Any, Callable
 
 from email_validator import EmailNotValidError, validate_email
@@ -204,19 +205,21 @@ def ec2_id_pattern(prefix: str) -> str:
     return rf"^{prefix}-([0-9a-f]{{8}}|[0-9a-f]{{17}})$"
 
 
+def check_unique_ignoring_case(values: list[str], why: str, each: str) -> list[str]:
+    found = _first_repeat(values, str.lower)
+    if found:
+        first, value = found
+        same = "" if first == value else f" (as {first!r}: {why})"
+        raise ValueError(f"lists {value!r} more than once{same}; give each {each} once")
+    return values
+
+
+# The validators below call module-level checks rather than closures, so that a check runs the
+# code as it is when it is called, not as it was at import (scripts/mutation swaps it per mutant).
 def unique_ignoring_case(why: str, each: str) -> AfterValidator:
     """A list whose values may each appear once, compared without case (`why` says whose rule
     that is; `each` names one value)."""
-
-    def check(values: list[str]) -> list[str]:
-        found = _first_repeat(values, str.lower)
-        if found:
-            first, value = found
-            same = "" if first == value else f" (as {first!r}: {why})"
-            raise ValueError(f"lists {value!r} more than once{same}; give each {each} once")
-        return values
-
-    return AfterValidator(check)
+    return AfterValidator(partial(check_unique_ignoring_case, why=why, each=each))
 
 
 # IAM User Guide, "IAM object quotas" / "Friendly names and paths": names are not distinguished
@@ -224,12 +227,12 @@ def unique_ignoring_case(why: str, each: str) -> AfterValidator:
 UniqueIgnoringCase = unique_ignoring_case("IAM names ignore case", "role")
 
 
+def check_matching(value: str, pattern: re.Pattern[str], rule: str) -> str:
+    if not pattern.match(value):
+        raise ValueError(rule)
+    return value
+
+
 def matching(pattern: re.Pattern[str], rule: str) -> AfterValidator:
     """A text `pattern` must match; `rule` says in words what is allowed."""
-
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(rule)
-        return value
-
-    return AfterValidator(check)
+    return AfterValidator(partial(check_matching, pattern=pattern, rule=rule))
