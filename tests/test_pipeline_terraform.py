@@ -12,7 +12,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from zeroetl.checks.pipeline import apply, plan
+import pytest
+
+from zeroetl.checks.pipeline import apply, main, plan
 
 
 def _stack(outdir: Path, value: str) -> Path:
@@ -102,3 +104,37 @@ def test_a_stack_without_its_synthesized_json_or_whose_init_fails_is_failed(tmp_
     summary = json.loads((plans / "tiny.summary.json").read_text())
     assert summary["status"] == "failed" and "example.com/none/nothing" in summary["detail"]
     assert not (plans / "tiny.json").exists()
+
+
+def test_the_workflow_calls_each_step_from_the_checkout_root(tmp_path: Path, monkeypatch, capsys) -> None:
+    """`python3 -m zeroetl.checks.pipeline <step>` as the rendered workflow runs it: from the
+    checkout, reading cdktf.out/, writing plans/ and applied/ there."""
+    monkeypatch.chdir(tmp_path)
+    _stack(Path("cdktf.out"), "first")
+    (tmp_path / "cdktf.out" / "rollout").mkdir()
+    credentials = {"tiny": {"account_id": "111111111111", "region": "eu-west-1", "audience": "sts.amazonaws.com",
+                            "plan_role_arn": "arn:aws:iam::111111111111:role/zeroetl-rollout-plan", "apply_role_arn": "arn:aws:iam::111111111111:role/zeroetl-rollout-apply",
+                            "plan_session_seconds": 3600, "apply_session_seconds": 21600}}
+    (tmp_path / "cdktf.out" / "rollout" / "credentials.json").write_text(json.dumps(credentials))
+    assert main(["role", "tiny", "apply"]) == 0
+    assert capsys.readouterr().out == "arn=arn:aws:iam::111111111111:role/zeroetl-rollout-apply\nregion=eu-west-1\naudience=sts.amazonaws.com\nseconds=21600\n"
+    assert main(["role", "tiny", "plan"]) == 0
+    assert capsys.readouterr().out.splitlines()[::3] == ["arn=arn:aws:iam::111111111111:role/zeroetl-rollout-plan", "seconds=3600"]
+    with pytest.raises(SystemExit, match="other: not in cdktf.out/rollout/credentials.json"):
+        main(["role", "other", "plan"])
+
+    assert main(["plan", "tiny", "--wave", "wave 0 sources", "--order", "2", "--mode", "rollout"]) == 0
+    summary = json.loads((tmp_path / "plans" / "tiny.summary.json").read_text())
+    assert (summary["wave"], summary["order"], summary["mode"], summary["status"]) == ("wave 0 sources", 2, "rollout", "planned")
+    capsys.readouterr()
+    assert main(["apply", "tiny"]) == 0
+    assert json.loads((tmp_path / "applied" / "tiny.json").read_text()) == {"stack": "tiny", "wave": "wave 0 sources", "status": "applied", "detail": ""}
+    assert "Apply complete!" in capsys.readouterr().out, "Terraform's output reaches the job log"
+    assert main(["outcome", "tiny"]) == 0 and json.loads((tmp_path / "applied" / "tiny.json").read_text())["status"] == "applied"
+    assert main(["plan", "tiny"]) == 0
+    assert json.loads((tmp_path / "plans" / "tiny.summary.json").read_text())["mode"] == "review"
+    capsys.readouterr()
+    assert main(["summary", "--title", "zeroetl review", "--max-chars", "100000"]) == 0
+    assert capsys.readouterr().out.startswith("<!-- zeroetl-plan-summary -->\n### zeroetl review: 1 stack(s)\n")
+    with pytest.raises(SystemExit):
+        main(["plan", "tiny", "--mode", "yolo"])
