@@ -14,15 +14,19 @@ import pytest
 from tests.conftest import ROOT
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.catalog.model import Catalog
+from zeroetl.checks.changes import _git as _git_of_changes
 from zeroetl.checks.changes import Changes, ChangesError, changes, github_outputs
+from zeroetl.rollout.waves import waves
+from zeroetl.synth.cache import CACHE_DIR
 
 STAND_IN = '''import json, os, pathlib, sys
 catalog = json.loads(pathlib.Path(sys.argv[sys.argv.index("--catalog") + 1]).read_text())
 if "fail" in catalog:
-    print("some warning", file=sys.stderr)
-    print(catalog["fail"], file=sys.stderr)
+    for line in catalog["fail"]:
+        print(line, file=sys.stderr)
     sys.exit(3)
 for name, body in catalog.items():
+    body = {**body, "cache": os.environ.get("ZEROETL_CACHE_DIR")} if name == "cache-seen" else body
     stack = pathlib.Path(os.environ["CDKTF_OUTDIR"]) / "stacks" / name
     stack.mkdir(parents=True)
     (stack / "cdk.tf.json").write_text(json.dumps(body))
@@ -118,11 +122,17 @@ def test_each_failure_is_one_message_naming_what_to_do(catalog: Catalog, repo: P
         changes(catalog, _head(tmp_path, BASE), "origin/nope", CATALOG, repo)
     with pytest.raises(ChangesError, match=r"/nowhere/stacks does not exist: synthesize first \(scripts/cdktf synth\)$"):
         changes(catalog, tmp_path / "nowhere", "main", CATALOG, repo)
-    commit = _commit(repo, {"fail": "catalog.yaml: environments[0].name: bad"}, "broken")
+    commit = _commit(repo, {"fail": ["a warning", "another", "catalog.yaml: environments[0].name: bad"]}, "broken")
     with pytest.raises(ChangesError) as raised:
         changes(catalog, _head(tmp_path / "c", BASE), "main", CATALOG, repo)
     assert str(raised.value) == f"synthesizing {CATALOG} at {commit[:12]} failed (exit 3): catalog.yaml: environments[0].name: bad"
     assert _git(repo, "worktree", "list").count("\n") == 0
+    commit = _commit(repo, {"fail": []}, "silent")
+    with pytest.raises(ChangesError) as raised:
+        changes(catalog, _head(tmp_path / "e", BASE), "main", CATALOG, repo)
+    assert str(raised.value) == f"synthesizing {CATALOG} at {commit[:12]} failed (exit 3): (no output)"
+    with pytest.raises(ChangesError, match=r"^git rev-parse --verify no-such-ref failed: fatal: Needed a single revision$"):
+        _git_of_changes(repo, "rev-parse", "--verify", "no-such-ref")
 
 
 def test_the_workflow_outputs_hold_each_wave_and_the_lot(catalog: Catalog, repo: Path, tmp_path: Path) -> None:
@@ -137,3 +147,21 @@ def test_the_workflow_outputs_hold_each_wave_and_the_lot(catalog: Catalog, repo:
     assert "demo-source" in found.stacks and "demo-warehouse" not in found.stacks
     quiet = Changes(base="main", waves=[], removed=[], bootstrap=[])
     assert github_outputs(quiet) == "stacks=[]\nany=false\nremoved=[]\nbootstrap=[]\n"
+
+
+def test_the_base_is_synthesized_as_that_commit_had_it_with_the_shared_cache(catalog: Catalog, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = _commit(repo, {**BASE, "cache-seen": {}}, "base")
+    _commit(repo, {**BASE, "demo-source": _stack("demo-source", 2)}, "later work on main")
+    head = _head(tmp_path / "a", {**BASE, "demo-source": _stack("demo-source", 2)})
+    # compared with the base commit, not with main's head: the source differs from the base
+    found = changes(catalog, head, base, CATALOG, repo)
+    assert "demo-source" in found.stacks and found.removed == ["cache-seen"]
+    assert [(w.id, w.title) for w in found.waves] == [(w.id, w.title) for w in waves(catalog)]
+    seen = tmp_path / "seen"
+    monkeypatch.setattr("zeroetl.checks.changes.changed_stacks", lambda outdir, before: seen.write_text((before / "stacks" / "cache-seen" / "cdk.tf.json").read_text()) and set())
+    monkeypatch.setenv("ZEROETL_CACHE_DIR", str(tmp_path / "shared-cache"))
+    changes(catalog, head, base, CATALOG, repo)
+    assert json.loads(seen.read_text())["cache"] == str(tmp_path / "shared-cache")
+    monkeypatch.delenv("ZEROETL_CACHE_DIR")
+    changes(catalog, head, base, CATALOG, repo)
+    assert json.loads(seen.read_text())["cache"] == str(CACHE_DIR)
