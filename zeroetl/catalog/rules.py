@@ -113,7 +113,9 @@ def check_not_reserved(value: str, what: str, *reserved: frozenset[str]) -> str:
     return value
 
 
-def _not_reserved(what: str, *reserved: frozenset[str]) -> AfterValidator:
+# The validator factories run once, at import, before scripts/mutation picks a mutant: mutants of
+# their own lines could never run (their checks, module-level functions, are mutated).
+def _not_reserved(what: str, *reserved: frozenset[str]) -> AfterValidator:  # pragma: no mutate block
     return AfterValidator(lambda value: check_not_reserved(value, what, *reserved))
 
 
@@ -216,7 +218,7 @@ def check_unique_ignoring_case(values: list[str], why: str, each: str) -> list[s
 
 # The validators below call module-level checks rather than closures, so that a check runs the
 # code as it is when it is called, not as it was at import (scripts/mutation swaps it per mutant).
-def unique_ignoring_case(why: str, each: str) -> AfterValidator:
+def unique_ignoring_case(why: str, each: str) -> AfterValidator:  # pragma: no mutate block
     """A list whose values may each appear once, compared without case (`why` says whose rule
     that is; `each` names one value)."""
     return AfterValidator(partial(check_unique_ignoring_case, why=why, each=each))
@@ -233,6 +235,6 @@ def check_matching(value: str, pattern: re.Pattern[str], rule: str) -> str:
     return value
 
 
-def matching(pattern: re.Pattern[str], rule: str) -> AfterValidator:
+def matching(pattern: re.Pattern[str], rule: str) -> AfterValidator:  # pragma: no mutate block
     """A text `pattern` must match; `rule` says in words what is allowed."""
     return AfterValidator(partial(check_matching, pattern=pattern, rule=rule))
