@@ -134,3 +134,39 @@ def test_past_the_limit_each_wave_is_counted_and_the_rows_that_fit_are_listed(tm
     assert 0 < len(listed) < 11 and lines[-1] == f"... and {11 - len(listed)} more stack(s) that need a reader: see the plan jobs' summaries."
     roomy = summary(plans, "zeroetl plan", max_chars=20_000)
     assert "Too many stacks" not in roomy and sum(line.startswith("| wave ") and "`s" in line for line in roomy.splitlines()) == 100
+
+
+def test_each_plan_is_tallied_and_its_stateful_touches_named() -> None:
+    from zeroetl.checks.pipeline import counts
+
+    def change(address: str, type_: str, actions: list[str], mode: str = "managed") -> dict:
+        return {"address": address, "type": type_, "mode": mode, "change": {"actions": actions}}
+
+    plan = {"resource_changes": [
+        change("data.aws_caller_identity.x", "aws_caller_identity", ["read"], mode="data"),
+        change("aws_rds_cluster.new", "aws_rds_cluster", ["create"]),
+        change("aws_sns_topic.a", "aws_sns_topic", ["create"]),
+        change("aws_rds_cluster.source", "aws_rds_cluster", ["delete", "create"]),
+        change("aws_kms_key.k", "aws_kms_key", ["delete"]),
+        change("aws_redshiftserverless_namespace.n", "aws_redshiftserverless_namespace", ["update"]),
+        change("aws_sns_topic.b", "aws_sns_topic", ["update"]),
+        change("aws_rds_cluster.same", "aws_rds_cluster", ["no-op"]),
+        change("data.aws_kms_key.d", "aws_kms_key", ["delete"], mode="data"),
+    ]}
+    assert counts(plan) == {
+        "add": 2, "change": 2, "replace": 1, "destroy": 1,
+        "stateful": {"aws_rds_cluster.source": "replace", "aws_kms_key.k": "destroy", "aws_redshiftserverless_namespace.n": "change"},
+    }
+    assert counts({}) == {"add": 0, "change": 0, "replace": 0, "destroy": 0, "stateful": {}}
+
+
+def test_a_plan_whose_alerts_topic_has_no_subscription_is_unheard() -> None:
+    from zeroetl.checks.pipeline import unheard
+
+    def configured(*types: str) -> dict:
+        return {"configuration": {"root_module": {"resources": [{"type": t, "address": f"{t}.x"} for t in types]}}}
+
+    assert unheard(configured("aws_sns_topic", "aws_cloudwatch_metric_alarm"))
+    assert not unheard(configured("aws_sns_topic", "aws_sns_topic_subscription"))
+    assert not unheard(configured("aws_cloudwatch_metric_alarm"))
+    assert not unheard({}) and not unheard({"configuration": {}}) and not unheard({"configuration": {"root_module": {}}})
