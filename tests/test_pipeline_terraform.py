@@ -51,6 +51,8 @@ def test_a_stale_saved_plan_is_refused_at_apply_and_recorded(tmp_path: Path) -> 
     outcome = json.loads((applied / "tiny.json").read_text())
     assert outcome["status"] == "failed" and outcome["wave"] == "wave 0 sources"
     assert "Saved plan is stale" in outcome["detail"], outcome["detail"]
+    assert outcome["detail"].startswith("tiny: terraform apply failed (exit 1); the output is in the job log\n")
+    assert all(line.startswith(("Error:", "│ Error:")) for line in outcome["detail"].splitlines()[1:6])
     shown = subprocess.run(["terraform", "show", "-json"], cwd=stack, check=True, capture_output=True, text=True).stdout
     assert "applied by another run" in shown and '"reviewed"' not in shown, "the stale plan changed nothing"
 

@@ -170,3 +170,28 @@ def test_a_plan_whose_alerts_topic_has_no_subscription_is_unheard() -> None:
     assert not unheard(configured("aws_sns_topic", "aws_sns_topic_subscription"))
     assert not unheard(configured("aws_cloudwatch_metric_alarm"))
     assert not unheard({}) and not unheard({"configuration": {}}) and not unheard({"configuration": {"root_module": {}}})
+
+
+def test_what_each_outcome_record_says(tmp_path: Path, capsys) -> None:
+    """The follow-up job reads applied/STACK.json: every field, for a refused plan, a plan job
+    that left nothing, and a job that failed before its apply step."""
+    from zeroetl.checks.pipeline import apply, lock_hint, outcome
+
+    plans, applied = tmp_path / "plans", tmp_path / "applied" / "nested"
+    plans.mkdir()
+    (plans / "prod-source.summary.json").write_text(json.dumps({"stack": "prod-source", "wave": "wave 1 sources", "status": "drift"}))
+    assert apply("prod-source", outdir=tmp_path / "cdktf.out", plans=plans, applied=applied) == 1
+    message = "prod-source: not applied: its plan is drift, not planned and guarded"
+    assert json.loads((applied / "prod-source.json").read_text()) == {"stack": "prod-source", "wave": "wave 1 sources", "status": "failed", "detail": message}
+    assert capsys.readouterr().err == message + "\n"
+    assert apply("eu-source", outdir=tmp_path / "cdktf.out", plans=plans, applied=applied) == 1
+    assert json.loads((applied / "eu-source.json").read_text()) == {"stack": "eu-source", "wave": "", "status": "failed", "detail": "eu-source: not applied: its plan is missing, not planned and guarded"}
+    (plans / "dev-source.summary.json").write_text(json.dumps({"stack": "dev-source", "wave": "wave 0 sources", "status": "planned"}))
+    assert outcome("dev-source", plans=plans, applied=applied) == 0
+    assert json.loads((applied / "dev-source.json").read_text()) == {
+        "stack": "dev-source", "wave": "wave 0 sources", "status": "failed",
+        "detail": "dev-source: the job failed before its apply step (credentials or setup); nothing was applied. See the job log.",
+    }
+    # a lock whose output names no ID still gets the command, with a placeholder to fill in
+    assert lock_hint("s", "Error: Error acquiring the state lock\n").endswith("terraform force-unlock -force LOCK_ID")
+    assert lock_hint("s", "Error: something else\n  ID: 1234\n") == ""
