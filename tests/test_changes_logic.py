@@ -21,6 +21,10 @@ from zeroetl.synth.cache import CACHE_DIR
 
 STAND_IN = '''import json, os, pathlib, sys
 catalog = json.loads(pathlib.Path(sys.argv[sys.argv.index("--catalog") + 1]).read_text())
+pathlib.Path("left-by-synthesis.txt").write_text("untracked")  # the worktree is removed all the same
+if "sleep" in catalog:
+    import time
+    time.sleep(catalog["sleep"])
 if "fail" in catalog:
     for line in catalog["fail"]:
         print(line, file=sys.stderr)
@@ -165,3 +169,12 @@ def test_the_base_is_synthesized_as_that_commit_had_it_with_the_shared_cache(cat
     monkeypatch.delenv("ZEROETL_CACHE_DIR")
     changes(catalog, head, base, CATALOG, repo)
     assert json.loads(seen.read_text())["cache"] == str(CACHE_DIR)
+
+
+def test_a_base_whose_synthesis_hangs_is_stopped_with_a_message(catalog: Catalog, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commit = _commit(repo, {"sleep": 30}, "hangs")
+    monkeypatch.setattr("zeroetl.checks.changes.SYNTH_TIMEOUT", 1)
+    with pytest.raises(ChangesError) as raised:
+        changes(catalog, _head(tmp_path, BASE), "main", CATALOG, repo)
+    assert str(raised.value) == f"synthesizing {CATALOG} at {commit[:12]} took longer than 1 seconds"
+    assert _git(repo, "worktree", "list").count("\n") == 0

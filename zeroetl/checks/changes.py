@@ -90,9 +90,12 @@ def synthesize_commit(repo: Path, commit: str, catalog_path: str, scratch: Path)
         if not (tree / catalog_path).is_file():
             return outdir
         env = {**os.environ, "CDKTF_OUTDIR": str(outdir), "ZEROETL_CACHE_DIR": os.environ.get("ZEROETL_CACHE_DIR") or str(CACHE_DIR)}
-        done = subprocess.run(
-            [sys.executable, "main.py", "--catalog", catalog_path], cwd=tree, env=env, capture_output=True, text=True, timeout=SYNTH_TIMEOUT
-        )
+        try:
+            done = subprocess.run(
+                [sys.executable, "main.py", "--catalog", catalog_path], cwd=tree, env=env, capture_output=True, text=True, timeout=SYNTH_TIMEOUT
+            )
+        except subprocess.TimeoutExpired:
+            raise ChangesError(f"synthesizing {catalog_path} at {commit[:12]} took longer than {SYNTH_TIMEOUT} seconds") from None
         if done.returncode != 0:
             tail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["(no output)"]
             raise ChangesError(f"synthesizing {catalog_path} at {commit[:12]} failed (exit {done.returncode}): {tail[0]}")
