@@ -1,5 +1,7 @@
 """The plan guard refuses real plans that would delete or replace stateful resources or
-replace an integration, and lets through what is explicitly allowed."""
+replace an integration, and lets through what is explicitly allowed. The tests marked
+`terraform` plan the default catalog; the others check each rule without Terraform, on
+changes shaped as `terraform show -json` writes them, fast enough for scripts/mutation."""
 
 from __future__ import annotations
 
