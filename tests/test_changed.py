@@ -11,16 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.act.engine import copy_project
+from tests.act.engine import copy_project, git
 from tests.conftest import ROOT
 
 CATALOG = "catalog/fleet.yaml"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args], capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 @pytest.fixture(scope="module")

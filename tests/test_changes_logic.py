@@ -6,11 +6,11 @@ removed and bootstrap stacks and the errors are checked, fast enough for scripts
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.act.engine import git as _git
 from tests.conftest import ROOT
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.catalog.model import Catalog
@@ -43,11 +43,6 @@ READS = {"demo-integration": ["demo-source", "demo-warehouse"], "demo-target-dat
 def _stack(name: str, version: int = 1) -> dict:
     reads = {f"cross-stack-reference-input-{up}": {"backend": "local"} for up in READS.get(name, [])}
     return {"resource": {"null": {"v": version}}, **({"data": {"terraform_remote_state": reads}} if reads else {})}
-
-
-def _git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args], capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 def _commit(repo: Path, stacks: dict[str, dict] | None, message: str) -> str:

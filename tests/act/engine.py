@@ -28,6 +28,12 @@ ACTIONS = {
 WORKFLOW = ".github/workflows/zeroetl-rollout.yml"
 
 
+def git(repo: Path, *args: str) -> str:
+    """git in a test repository, committing as a CI user; its output, stripped."""
+    done = subprocess.run(["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
 @dataclass
 class World:
     root: Path
@@ -36,8 +42,7 @@ class World:
     emulator_url: str = ""  # the emulated AWS the jobs apply into; none: offline (README here)
 
     def git(self, *args: str) -> str:
-        done = subprocess.run(["git", "-C", str(self.work), "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args], capture_output=True, text=True, check=True)
-        return done.stdout.strip()
+        return git(self.work, *args)
 
     def commit(self, message: str, branch: str) -> str:
         self.git("add", "-A")
