@@ -34,7 +34,9 @@ def _heavy(item: pytest.Item, picks_by_name: bool) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     picks = {module: "getfixturevalue" in inspect.getsource(module) for module in {item.module for item in items}}
-    heavy = [item for item in items if _heavy(item, picks[item.module])]
+    keep, heavy = [], []
+    for item in items:
+        (heavy if _heavy(item, picks[item.module]) else keep).append(item)
     if heavy:
         config.hook.pytest_deselected(items=heavy)
-        items[:] = [item for item in items if item not in heavy]
+        items[:] = keep
