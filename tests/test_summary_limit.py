@@ -68,7 +68,7 @@ def test_the_summary_says_when_a_stacks_alerts_reach_no_one(default_plans, fleet
     assert not unheard(default_plans["demo-source"].plan), "no topic there"
     assert not unheard(fleet_plans["prod-target-database"].plan) and not unheard(fleet_plans["prod-integration"].plan)
     for stack, silent in (("demo-target-database", True), ("prod-target-database", False)):
-        (tmp_path / f"{stack}.summary.json").write_text(json.dumps({"stack": stack, "wave": "wave 0 databases", "status": "planned", "unheard": silent}))
+        (tmp_path / f"{stack}.summary.json").write_text(json.dumps({"stack": stack, "wave": "wave 0 databases", "order": 0, "status": "planned", "unheard": silent}))
     rows = {line.split("`")[1]: line for line in summary(tmp_path, "zeroetl review").splitlines() if line.startswith("| wave") and "`" in line}
     assert "reach no one" in rows["demo-target-database"] and "reach no one" not in rows["prod-target-database"]
 
@@ -122,8 +122,8 @@ def test_past_the_limit_each_wave_is_counted_and_the_rows_that_fit_are_listed(tm
     rows[1].update(stateful={"aws_kms_key.k": "destroy"})
     rows[3].update(status="waiting")
     _rows(plans, rows)
-    text = summary(plans, "zeroetl plan", max_chars=1_200)
-    assert len(text) <= 1_200
+    text = summary(plans, "zeroetl plan", max_chars=1_000)
+    assert len(text) <= 1_000
     lines = text.splitlines()
     assert lines[1] == "### zeroetl plan: 100 stack(s)"
     assert "| wave 0 | 50 | ok: 40, **refused**: 10 |" in lines
@@ -195,3 +195,47 @@ def test_what_each_outcome_record_says(tmp_path: Path, capsys) -> None:
     # a lock whose output names no ID still gets the command, with a placeholder to fill in
     assert lock_hint("s", "Error: Error acquiring the state lock\n").endswith("terraform force-unlock -force LOCK_ID")
     assert lock_hint("s", "Error: something else\n  ID: 1234\n") == ""
+
+
+def test_the_counted_report_lists_every_row_that_fits_and_never_passes_the_limit(tmp_path: Path) -> None:
+    """For every limit from the smallest counted report up to the full one: the report fits; a
+    row is listed exactly when the report with it (and with the line counting the rest) fits,
+    so each new row appears at the limit that the report then fills to the character; and the
+    closing line counts what is left, only when something is."""
+    plans = tmp_path / "plans"
+    rows = [{"stack": f"s{n:02d}", "wave": f"wave {n % 2}", "order": n % 2, "status": "planned" if n % 3 else "refused",
+             "add": n, "change": 0, "replace": 0, "destroy": 0, "stateful": {}, "detail": "why " * n} for n in range(14)]
+    _rows(plans, rows)
+    attention = sum(1 for row in rows if row["status"] == "refused")
+    full = summary(plans, "zeroetl plan", max_chars=100_000)
+    assert summary(plans, "zeroetl plan", max_chars=len(full)) == full
+    assert summary(plans, "zeroetl plan", max_chars=len(full) - 1) != full
+    least = len(summary(plans, "zeroetl plan", max_chars=0))
+    before = -1
+    for limit in range(least, len(full)):
+        text = summary(plans, "zeroetl plan", max_chars=limit)
+        lines = text.splitlines()
+        listed = sum(line.startswith("| wave ") and "`s" in line for line in lines)
+        assert len(text) <= limit and text.endswith("\n")
+        assert listed >= before, "a larger limit never lists fewer rows"
+        if listed > before:
+            assert len(text) == limit or limit == least, (limit, listed)
+        if listed < attention:
+            assert lines[-2:] == ["", f"... and {attention - listed} more stack(s) that need a reader: see the plan jobs' summaries."]
+        else:
+            assert "more stack(s)" not in text
+        before = listed
+    assert before == attention
+
+
+def test_the_counted_report_is_two_markdown_tables(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    _rows(plans, [{"stack": f"s{n}", "wave": "wave 0", "order": 0, "status": ["refused", "odd", "in-sync", "waiting"][n] if n < 4 else "planned", "detail": "why"} for n in range(30)])
+    lines = summary(plans, "zeroetl plan", max_chars=1_000).splitlines()
+    assert lines[:3] == ["<!-- zeroetl-plan-summary -->", "### zeroetl plan: 30 stack(s)", ""]
+    tables = [n for n, line in enumerate(lines) if line.startswith("| ---")]
+    assert [lines[n - 1] for n in tables] == ["| wave | stacks | verdicts |", HEADER]
+    for n in tables:
+        assert lines[n - 2] == "" and lines[n].count("|") == lines[n - 1].count("|"), "a blank line, a header, its rule"
+    assert lines[tables[0] + 1] == "| wave 0 | 30 | in sync: 1, odd: 1, ok: 26, **refused**: 1, waits: 1 |" and lines[tables[0] + 2] == ""
+    assert lines[tables[1] + 1:] == ["| wave 0 | `s0` |  |  |  |  | none | **refused**: why |", "| wave 0 | `s1` |  |  |  |  | none | odd |"]

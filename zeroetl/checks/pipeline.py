@@ -17,7 +17,8 @@ resources touched, and the verdict. Its exit code is the job's colour:
   environment: its warehouse is applied in an earlier wave) is "waiting", not an error;
 - rollout (main): the plan that `apply` applies; waiting is an error, since the waves apply
   every upstream before its readers;
-- drift (schedule): `-detailed-exitcode`; a plan with changes is "drift", reported, not red.
+- drift (schedule): a plan that changes something (Terraform's -detailed-exitcode 2) is "drift",
+  reported, not red.
 A guard refusal or a failed plan exits 1. `apply` applies the saved plan file and nothing
 else: what was planned and guarded is what changes (Terraform refuses a plan whose state has
 moved since); its Terraform output reaches the job log as it runs, and a lock left by a killed
@@ -56,7 +57,9 @@ LOCK_TIMEOUT = "-lock-timeout=20m"
 
 
 def _terraform_env() -> dict[str, str]:
-    return {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+    """Terraform as a job runs it: no "run terraform plan next" advice in the log. Every command
+    that could prompt (init, plan, apply) is given -input=false itself."""
+    return {**os.environ, "TF_IN_AUTOMATION": "1"}
 
 
 def _terraform(stack_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -96,7 +99,7 @@ def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, pl
 
     def finish(status: str, code: int, **fields: Any) -> int:
         summary.update(status=status, **fields)
-        (plans / f"{stack}.summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        (plans / f"{stack}.summary.json").write_text(json.dumps(summary), encoding="utf-8")
         print(f"{stack}: {status}" + (f": {fields['detail']}" if fields.get("detail") else ""), file=sys.stderr if code else sys.stdout)
         return code
 
@@ -106,8 +109,8 @@ def plan(stack: str, wave: str, order: int, mode: str, outdir: Path = OUTDIR, pl
     if init.returncode != 0:
         return finish("failed", 1, detail=_tail(init))
     plan_file = (plans / f"{stack}.tfplan").resolve()
-    args = ["plan", "-input=false", "-no-color", LOCK_TIMEOUT, f"-out={plan_file}"] + (["-detailed-exitcode"] if mode == "drift" else [])
-    done = _terraform(stack_dir, *args)
+    # -detailed-exitcode: 2 when the plan changes something, which only the drift mode reports
+    done = _terraform(stack_dir, "plan", "-input=false", "-no-color", LOCK_TIMEOUT, f"-out={plan_file}", "-detailed-exitcode")
     if done.returncode not in (0, 2):
         if MISSING_STATE in done.stderr + done.stdout:
             upstream = sorted(set(UPSTREAM.findall(done.stderr + done.stdout)))
@@ -165,7 +168,7 @@ def _plan_summary(stack: str, plans: Path) -> dict[str, Any]:
 def _record(stack: str, wave: str, status: str, detail: str, applied: Path) -> None:
     """applied/STACK.json: the apply's outcome, with the wave its plan names."""
     applied.mkdir(parents=True, exist_ok=True)
-    (applied / f"{stack}.json").write_text(json.dumps({"stack": stack, "wave": wave, "status": status, "detail": detail}, indent=1), encoding="utf-8")
+    (applied / f"{stack}.json").write_text(json.dumps({"stack": stack, "wave": wave, "status": status, "detail": detail}), encoding="utf-8")
 
 
 def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS, applied: Path = APPLIED) -> int:
@@ -186,7 +189,7 @@ def apply(stack: str, outdir: Path = OUTDIR, plans: Path = PLANS, applied: Path 
             hint = lock_hint(stack, output)
             if hint:
                 print(hint, file=sys.stderr)
-            errors = [line.strip() for line in output.splitlines() if line.strip().startswith(("Error:", "│ Error:"))][:5]
+            errors = [line for line in output.splitlines() if line.startswith("Error:")][:5]
             _record(stack, wave, "failed", "\n".join([message, *errors, *([hint] if hint else [])]), applied)
             return 1
     _record(stack, wave, "applied", "", applied)
@@ -202,6 +205,8 @@ def outcome(stack: str, plans: Path = PLANS, applied: Path = APPLIED) -> int:
     return 0
 
 
+ROW_HEADER = "| wave | stack | add | change | replace | destroy | stateful resources touched | guard |"
+ROW_RULE = "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"
 VERDICT = {
     "planned": "ok",
     "in-sync": "in sync",
@@ -210,6 +215,11 @@ VERDICT = {
     "refused": "**refused**",
     "failed": "**plan failed**",
 }
+
+
+def _verdict(status: str) -> str:
+    """A plan's status as the report shows it; a status this version does not know, as it is."""
+    return VERDICT.get(status, status)
 
 
 def role(stack: str, kind: str, outdir: Path = OUTDIR) -> str:
@@ -234,41 +244,49 @@ def summary(plans: Path = PLANS, title: str = "zeroetl plan", max_chars: int = C
     lines += ["| wave | stacks | verdicts |", "| --- | ---: | --- |"]
     waves: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        waves.setdefault(row.get("wave", ""), []).append(row)
+        waves.setdefault(row["wave"], []).append(row)
     for wave, members in waves.items():
         tally: dict[str, int] = {}
         for row in members:
             tally[row["status"]] = tally.get(row["status"], 0) + 1
-        lines.append(f"| {wave} | {len(members)} | {', '.join(f'{VERDICT.get(k, k)}: {v}' for k, v in sorted(tally.items()))} |")
-    lines += ["", "| wave | stack | add | change | replace | destroy | stateful resources touched | guard |", "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
-    attention = [row for row in rows if row["status"] not in ("planned", "in-sync", "waiting") or row.get("stateful")]
-    shown = 0
-    for row in attention:
-        line = _row(row)
-        if sum(len(x) + 1 for x in lines) + len(line) + 200 > max_chars:
+        lines.append(f"| {wave} | {len(members)} | {', '.join(f'{_verdict(k)}: {v}' for k, v in sorted(tally.items()))} |")
+    lines += ["", ROW_HEADER, ROW_RULE]
+    attention = [_row(row) for row in rows if row["status"] not in ("planned", "in-sync", "waiting") or row.get("stateful")]
+    # The report of `lines` is "\n".join(lines + [""]): each line and its newline. A row is listed
+    # if the report still fits with it and with the line that counts the rows left after it.
+    size = sum(len(line) + 1 for line in lines)
+    listed = 0
+    for line in attention:
+        left = _more(len(attention) - listed - 1)
+        if size + len(line) + 1 + (len(left) + 1 if left else 0) > max_chars:
             break
         lines.append(line)
-        shown += 1
-    if shown < len(attention):
-        lines.append(f"\n... and {len(attention) - shown} more stack(s) that need a reader: see the plan jobs' summaries.")
-    return "\n".join(lines + [""])
+        size += len(line) + 1
+        listed += 1
+    left = _more(len(attention) - listed)
+    return "\n".join(lines + ([left] if left else []) + [""])
+
+
+def _more(count: int) -> str:
+    """The closing line of a report that could not list `count` stacks that need a reader."""
+    return f"\n... and {count} more stack(s) that need a reader: see the plan jobs' summaries." if count else ""
 
 
 def _rows(plans: Path) -> list[dict[str, Any]]:
     rows = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(plans.glob("**/*.summary.json"))]
-    rows.sort(key=lambda r: (r.get("order", 0), r["stack"]))
+    rows.sort(key=lambda r: (r["order"], r["stack"]))
     return rows
 
 
 def _row(row: dict[str, Any]) -> str:
     stateful = ", ".join(f"`{address}` ({action})" for address, action in row.get("stateful", {}).items()) or "none"
     numbers = [str(row.get(key, "")) for key in ("add", "change", "replace", "destroy")]
-    verdict = VERDICT.get(row["status"], row["status"])
+    verdict = _verdict(row["status"])
     if row["status"] in ("waiting", "refused", "failed"):
-        verdict += ": " + row.get("detail", "").replace("\n", " ").replace("|", "\\|")[:300]
+        verdict += ": " + row["detail"].replace("\n", " ").replace("|", "\\|")[:300]
     if row.get("unheard"):
         verdict += " · its alerts reach no one (no monitoring.alarm_emails)"
-    return f"| {row.get('wave', '')} | `{row['stack']}` | {' | '.join(numbers)} | {stateful} | {verdict} |"
+    return f"| {row['wave']} | `{row['stack']}` | {' | '.join(numbers)} | {stateful} | {verdict} |"
 
 
 def _summary(plans: Path, title: str) -> str:
@@ -276,27 +294,56 @@ def _summary(plans: Path, title: str) -> str:
     lines = [MARKER, f"### {title}: {len(rows)} stack(s)", ""]
     if not rows:
         return "\n".join(lines + ["No stack differs from the base: nothing to plan.", ""])
-    lines += ["| wave | stack | add | change | replace | destroy | stateful resources touched | guard |", "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    lines += [ROW_HEADER, ROW_RULE]
     lines += [_row(row) for row in rows]
     return "\n".join(lines + [""])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m zeroetl.checks.pipeline", description=__doc__.split("\n\n")[0])
+    # Help texts sit on lines of their own: prose for people, left out of mutation testing
+    # (pyproject.toml's do_not_mutate_patterns); every other argument is behaviour and tested.
+    parser = argparse.ArgumentParser(
+        prog="python3 -m zeroetl.checks.pipeline",
+        description=__doc__.split("\n\n")[0],
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    planning = commands.add_parser("plan", help="plan one stack, save the plan, guard it, summarize it")
+    planning = commands.add_parser(
+        "plan",
+        help="plan one stack, save the plan, guard it, summarize it",
+    )
     planning.add_argument("stack")
-    planning.add_argument("--wave", default="", help="the wave's title, for the summary")
-    planning.add_argument("--order", type=int, default=0, help="the wave's place in the rollout, for the summary's order")
+    planning.add_argument(
+        "--wave", default="",
+        help="the wave's title, for the summary",
+    )
+    planning.add_argument(
+        "--order", type=int, default=0,
+        help="the wave's place in the rollout, for the summary's order",
+    )
     planning.add_argument("--mode", choices=("review", "rollout", "drift"), default="review")
-    applying = commands.add_parser("apply", help="apply one stack's saved, guarded plan")
+    applying = commands.add_parser(
+        "apply",
+        help="apply one stack's saved, guarded plan",
+    )
     applying.add_argument("stack")
-    summarizing = commands.add_parser("summary", help="Markdown of every plans/*.summary.json")
+    summarizing = commands.add_parser(
+        "summary",
+        help="Markdown of every plans/*.summary.json",
+    )
     summarizing.add_argument("--title", default="zeroetl plan")
-    summarizing.add_argument("--max-chars", type=int, default=COMMENT_LIMIT, help="the report's limit (a GitHub comment's, less a margin)")
-    recording = commands.add_parser("outcome", help="record a job that failed before its apply step (run always, after it)")
+    summarizing.add_argument(
+        "--max-chars", type=int, default=COMMENT_LIMIT,
+        help="the report's limit (a GitHub comment's, less a margin)",
+    )
+    recording = commands.add_parser(
+        "outcome",
+        help="record a job that failed before its apply step (run always, after it)",
+    )
     recording.add_argument("stack")
-    roles = commands.add_parser("role", help="the role a stack's plan or apply job assumes, as $GITHUB_OUTPUT lines")
+    roles = commands.add_parser(
+        "role",
+        help="the role a stack's plan or apply job assumes, as $GITHUB_OUTPUT lines",
+    )
     roles.add_argument("stack")
     roles.add_argument("kind", choices=("plan", "apply"))
     args = parser.parse_args(argv)
