@@ -55,3 +55,11 @@ def test_the_longest_name_aws_allows_loads_and_one_more_character_is_refused(tmp
         _load(tmp_path, fields(longest + 1))
     message = str(refused.value)
     assert field in message and ("63" in message if longest < 255 else "255" in message), (what, message)
+
+
+def test_a_value_quoted_in_a_rules_message_is_cut_at_its_limit_and_marked_as_cut() -> None:
+    from zeroetl.catalog.rules import quoted
+
+    assert quoted("x" * 60) == "'" + "x" * 60 + "'"
+    assert quoted("x" * 61) == "'" + "x" * 60 + "...'"
+    assert quoted("x" * 71, 70) == "'" + "x" * 70 + "...'"

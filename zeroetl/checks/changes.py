@@ -67,7 +67,7 @@ def changes(catalog: Catalog, outdir: Path, base: str | None, catalog_path: str,
         with tempfile.TemporaryDirectory(prefix="zeroetl-base-") as scratch:
             before = synthesize_commit(repo, commit, catalog_path, Path(scratch))
             old = {d.name for d in (before / "stacks").iterdir()} if (before / "stacks").is_dir() else set()
-            changed = changed_stacks(outdir, before) if old else set(head)
+            changed = changed_stacks(outdir, before)  # every stack, when the base had none
             removed = sorted(old - head)
     selected = [Wave(wave.id, wave.title, tuple(job for job in wave.jobs if job.stack in changed)) for wave in waves(catalog)]
     bootstrap = sorted(stack for stack in changed if stack.startswith(BOOTSTRAP_PREFIX))
