@@ -97,6 +97,8 @@ def test_push_to_main_applies_every_stack_wave_by_wave_from_saved_plans(world: W
         kind = job.split("-", 1)[0]
         assert role.endswith(f":role/zeroetl-rollout-{kind}") and seconds == {"plan": "3600", "apply": "10800"}[kind] and audience == "sts.amazonaws.com", (job, role)
     assert sorted(r[0].split("-", 1)[0] for r in roles) == ["apply"] * len(FLEET) + ["plan"] * len(FLEET)
+    # and GitHub's token became each of them under the trust policies the bootstrap applied
+    assert len(world.assumed()) == len(roles) and all(entry[1:2] + entry[3:] == ["push", "allowed"] for entry in world.assumed()), world.assumed()
     head = world.git("rev-parse", "HEAD")
     assert subprocess.run(["git", "-C", str(world.remote), "rev-parse", "zeroetl-deployed"], capture_output=True, text=True).stdout.strip() == head
 
@@ -242,3 +244,58 @@ def test_a_failed_apply_leaves_its_wave_applied_opens_an_issue_and_the_next_run_
     assert "REFRESH_INTERVAL 300" in emulator.calls("ExecuteStatement")[-1]["params"]["Sql"]
     assert [(i["title"], i["state"]) for i in world.github()["issues"] if i["title"].startswith("Apply failed")] == [("Apply failed: eu-target-database", "closed")]
     assert tagged() == head
+
+
+def test_a_pull_request_that_rewrites_the_workflow_reaches_no_apply_role(world: World, first_rollout: tuple[int, str], emulator: Emulator) -> None:
+    """Issue 19. A pull request runs its own copy of the workflow and its own code: main.py in
+    the synth job, its Terraform in the plan jobs (an `external` data source is code run there,
+    with whatever credentials the job holds). This one goes further than a data source can: its
+    plan jobs ask for the apply role, and one of them names its wave's environment, whose token
+    an apply role trusts. GitHub refuses the job that names an environment off main (the
+    deployment branch policy `main.py github-environments` sets); STS, under the trust policies
+    the bootstrap applied, refuses the others; nothing is applied."""
+    applied, asked = world.applied(), len(world.assumed())
+    world.git("checkout", "-q", "-B", "hostile", "main")
+    catalog = world.work / CATALOG
+    catalog.write_text(catalog.read_text().replace("max_capacity: 32", "max_capacity: 48", 1))
+    workflow = world.work / WORKFLOW
+    text = workflow.read_text()
+    assert text.count('role "$STACK" plan') == 8 and "  plan-wave-0-warehouses:\n" in text
+    text = text.replace('role "$STACK" plan', 'role "$STACK" apply')
+    text = text.replace("if ! cmp -s .github/workflows/", "if false && ! cmp -s .github/workflows/")  # its own check of the workflow, off
+    workflow.write_text(text.replace("  plan-wave-0-warehouses:\n", "  plan-wave-0-warehouses:\n    environment: wave-0-warehouses\n"))
+    world.commit("dev: a little more capacity", "hostile")
+    payload = {"number": 9, "pull_request": {"number": 9, "base": {"ref": "main"}, "head": {"ref": "hostile"}}}
+    code, log = world.act("pull_request", payload, "hostile")
+    world.git("checkout", "-q", "main")
+    assert code != 0 and "Could not assume role with OIDC" in log
+    requests = {entry[0]: entry[1:] for entry in world.assumed()[asked:]}
+    assert set(requests) == {"plan-wave-0-warehouses", "plan-wave-0-integrations", "plan-wave-0-databases"}, requests
+    assert all(event == "pull_request" and role.endswith(":role/zeroetl-rollout-apply") and verdict == "refused" for event, role, verdict, *_ in requests.values())
+    assert " ".join(requests["plan-wave-0-warehouses"][3:]).startswith('GitHub: "refs/pull/9/merge" is not allowed to deploy to wave-0-warehouses')
+    for job in ("plan-wave-0-integrations", "plan-wave-0-databases"):
+        assert " ".join(requests[job][3:]) == "STS: Not authorized to perform sts:AssumeRoleWithWebIdentity (repo:example-org/data-platform:pull_request)"
+    assert world.summaries("hostile") == {}, "no plan ran: every plan job stopped at its credentials"
+    assert world.applied() == applied
+
+
+def test_a_guard_refusal_on_main_stops_every_later_step_and_keeps_the_tag(world: World, first_rollout: tuple[int, str], emulator: Emulator) -> None:
+    """Issue 23. Pushed together to main: dev's cluster renamed (Terraform replaces an Aurora
+    cluster, which loses its data, and the guard refuses it) and more capacity for prod, a wave
+    later. The refused plan fails its job; nothing of it is applied; no later step of wave 0
+    and nothing of wave 1 is planned or applied; the deployed tag stays."""
+    world.git("fetch", "-q", "--tags", "--force", "origin")
+    deployed, applied = world.git("rev-parse", "zeroetl-deployed^{commit}"), world.applied()
+    catalog = world.work / CATALOG
+    text = catalog.read_text()
+    assert "cluster_identifier: dev-orders\n" in text and "max_capacity: 256\n" in text
+    catalog.write_text(text.replace("cluster_identifier: dev-orders\n", "cluster_identifier: dev-orders-v2\n").replace("max_capacity: 256\n", "max_capacity: 512\n"))
+    head = world.commit("dev's cluster gets a new name; prod more capacity", "main")
+    code, log = world.act("push", {"ref": "refs/heads/main"}, "push-refused")
+    assert code != 0, "a refused plan makes the run red"
+    summaries = world.summaries("push-refused")
+    assert {name: s["status"] for name, s in summaries.items()} == {"dev-source": "refused"}, "no later step planned"
+    assert "aws_rds_cluster" in summaries["dev-source"]["detail"] and "would be replaced" in summaries["dev-source"]["detail"]
+    assert world.applied() == applied and not emulator.calls("DeleteDBCluster")
+    world.git("fetch", "-q", "--tags", "--force", "origin")
+    assert world.git("rev-parse", "zeroetl-deployed^{commit}") == deployed != head

@@ -11,6 +11,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from zeroetl.catalog.loader import load_catalog
+from zeroetl.catalog.model import Catalog
+from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX, bootstrap_enabled
+from zeroetl.rollout.github_environments import wanted
+
 ROOT = Path(__file__).resolve().parents[2]
 ACT = ROOT / ".venv" / "bin" / "act"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -68,6 +73,7 @@ class World:
             "ZEROETL_ACT_STATE": self.root / "state",
             "ZEROETL_ACT_GITHUB": self.root / "github.json",
             **({"ZEROETL_ACT_EMULATOR": self.emulator_url} if self.emulator_url else {}),
+            **({"ZEROETL_ACT_TRUST": self.root / "trust.json"} if (self.root / "trust.json").exists() else {}),
         }
         for key, value in env.items():
             args += ["--env", f"{key}={value}"]
@@ -86,6 +92,12 @@ class World:
     def applied(self) -> list[str]:
         log = self.root / "state" / "applied.log"
         return log.read_text().split() if log.exists() else []
+
+    def assumed(self) -> list[list[str]]:
+        """[job, event, role ARN, "allowed" or "refused", why...] of every role a job asked for
+        (tests/act/assume.py)."""
+        log = self.root / "state" / "assumed.log"
+        return [line.split() for line in log.read_text().splitlines()] if log.exists() else []
 
 
 def why(log: str, lines: int = 60) -> str:
@@ -107,6 +119,22 @@ def copy_project(to: Path) -> None:
             shutil.copy2(ROOT / name, to / name)
 
 
+def trust_as_applied(out: Path, catalog: Catalog) -> dict:
+    """What tests/act/assume.py decides with: the trust policy of each rollout role ARN, as the
+    bootstrap stacks of `out` set them; the repository; each wave environment's branch."""
+    policies = {}
+    for stack in (out / "stacks").glob(f"{BOOTSTRAP_PREFIX}*"):
+        account = stack.name.removeprefix(BOOTSTRAP_PREFIX)
+        config = json.loads((stack / "cdk.tf.json").read_text(encoding="utf-8"))
+        for role in config["resource"]["aws_iam_role"].values():
+            policies[(account, role["name"])] = json.loads(role["assume_role_policy"])
+    roles = {}
+    for row in json.loads((out / "rollout" / "credentials.json").read_text(encoding="utf-8")).values():
+        for arn in (row["plan_role_arn"], row["apply_role_arn"]):
+            roles[arn] = policies[(arn.split(":")[4], arn.rsplit("/", 1)[1])]
+    return {"repository": catalog.rollout.github_repository, "environments": {w.name: w.branch for w in wanted(catalog)}, "roles": roles}
+
+
 def make_world(root: Path, catalog: str, edit_catalog=None, emulator_url: str = "") -> World:
     """A clone of this project under root/work whose main holds the workflow rendered for
     `catalog` (a path inside the project; edit_catalog(path) may write it first), pushed to
@@ -121,6 +149,9 @@ def make_world(root: Path, catalog: str, edit_catalog=None, emulator_url: str = 
     subprocess.run([str(PYTHON), "main.py", "--catalog", catalog], cwd=work, env={**os.environ, "CDKTF_OUTDIR": str(out)}, capture_output=True, check=True)
     (work / WORKFLOW).parent.mkdir(parents=True)
     shutil.copy(out / "rollout" / "github-workflow.yml", work / WORKFLOW)
+    loaded = load_catalog(work / catalog)
+    if bootstrap_enabled(loaded):  # without it, the roles are the team's own: their trust is unknown here
+        (root / "trust.json").write_text(json.dumps(trust_as_applied(out, loaded)))
     world = World(root=root, work=work, remote=remote, emulator_url=emulator_url)
     world.git("remote", "add", "origin", str(remote))
     world.commit("the fleet and its rollout workflow", "main")
