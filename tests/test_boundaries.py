@@ -63,3 +63,11 @@ def test_a_value_quoted_in_a_rules_message_is_cut_at_its_limit_and_marked_as_cut
     assert quoted("x" * 60) == "'" + "x" * 60 + "'"
     assert quoted("x" * 61) == "'" + "x" * 60 + "...'"
     assert quoted("x" * 71, 70) == "'" + "x" * 70 + "...'"
+
+
+def test_a_long_bad_name_is_shown_shorter_so_the_rule_that_refuses_it_is_read_whole(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError) as refused:
+        _load(tmp_path, {"create_cluster": False, "binlog_parameter_group": _identifier(256)})
+    message = str(refused.value)
+    assert message.endswith("(a default group such as default.aurora-mysql8.0 cannot hold the binlog settings)"), message
+    assert "binlog_parameter_group = 'abbb" in message and len(message.splitlines()) == 1

@@ -74,7 +74,7 @@ def _load(path: Path) -> Catalog:
     inapplicable = check_state(written[1], catalog) + check_rollout(written[2], catalog) + (check_applicable(written[0], catalog) if isinstance(written[0], list) else [])
     if inapplicable:
         lines = [
-            _fit(f"{path}: {_field_path(raw, loc)}{'' if isinstance(value, dict) else ' = ' + _shown(value)}: {message}", path)
+            _fit(f"{path}: {_field_path(raw, loc)}: {message}", path) if isinstance(value, dict) else _valued(path, _field_path(raw, loc), value, message)
             for loc, value, message in inapplicable
         ]
         raise CatalogError("\n".join(lines[:MAX_LINES]))
@@ -184,7 +184,17 @@ def _describe(path: Path, raw: dict[str, Any], error: dict[str, Any]) -> str:
     if isinstance(value, list) and error["type"] == "value_error":
         # The rule's message names the item at fault: the whole list would only bury it.
         return _fit(f"{path}: {where}: {message}", path)
-    return _fit(f"{path}: {where} = {_shown(value)}: {message}", path)
+    return _valued(path, where, value, message)
+
+
+def _valued(path: Path, where: str, value: Any, message: str) -> str:
+    """`path: where = value: message` in one line of at most MAX_LINE characters besides the
+    path: a long value is shown shorter before the message, which says what is allowed, is cut."""
+    for shown in (_shown(value), _shown(value, TINY)):
+        line = f"{path}: {where} = {shown}: {message}"
+        if len(line) <= MAX_LINE + len(str(path)):
+            return line
+    return _fit(line, path)
 
 
 def _fit(line: str, path: Path) -> str:
@@ -195,12 +205,14 @@ def _fit(line: str, path: Path) -> str:
 
 SHORT = reprlib.Repr()
 SHORT.maxstring, SHORT.maxother, SHORT.maxlist, SHORT.maxdict, SHORT.maxlevel = 60, 60, 4, 4, 2
+TINY = reprlib.Repr()  # when the message and a SHORT value do not fit in one line together
+TINY.maxstring, TINY.maxother, TINY.maxlist, TINY.maxdict, TINY.maxlevel = 24, 24, 2, 2, 1
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, shortener: reprlib.Repr = SHORT) -> str:
     """The bad value, shortened so one huge value cannot bury the message (reprlib never
     builds the whole text, so an alias bomb or a megabyte string costs nothing)."""
-    text = SHORT.repr(value)
+    text = shortener.repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
