@@ -42,7 +42,8 @@ def test_each_job_of_the_workflow_gets_the_role_it_asks_for_where_it_runs(fleet)
     checked = 0
     for row in credentials.values():
         for job in _jobs(workflow, "plan"):
-            for event in (MAIN, PULL_REQUEST, {"GITHUB_EVENT_NAME": "schedule", "GITHUB_REF": "refs/heads/main"}):
+            # act names a scheduled run's ref as the checkout has it: the deployed tag
+            for event in (MAIN, PULL_REQUEST, {"GITHUB_EVENT_NAME": "schedule", "GITHUB_REF": "refs/tags/zeroetl-deployed"}):
                 assert decide(row["plan_role_arn"], AUD, {**event, "GITHUB_JOB": job}, trust, workflow) == "", (job, event)
         for job in _jobs(workflow, "apply"):
             refused = decide(row["apply_role_arn"], AUD, {**MAIN, "GITHUB_JOB": job}, trust, workflow)

@@ -6,7 +6,8 @@ when the job asks for its role (`assume.py ROLE_ARN AUDIENCE`), as the real acti
   environment (the catalog's default branch). Elsewhere the job fails before any step.
 - The job's OIDC token carries the claims of tests/trust.py's `claims`, for the job as this
   run's workflow file defines it (a pull request's own copy of the workflow included: GitHub
-  runs that copy), the run's event and branch, and the audience the step asked for.
+  runs that copy), the run's event and branch (a schedule's is the default branch), and the
+  audience the step asked for.
 - STS lets the token become the role only if the role's trust policy, as the administrator
   applied it, allows it (tests/trust.py's `may_assume`, IAM's evaluation). The applied policies
   are those of main's first commit's bootstrap stacks, written by tests/act/engine.make_world
@@ -35,6 +36,10 @@ def decide(role: str, audience: str, env: dict[str, str], trust: dict, workflow:
     """Why the job may not become the role, or "" when it may."""
     job = workflow["jobs"][env["GITHUB_JOB"]]
     event, ref = env["GITHUB_EVENT_NAME"], env["GITHUB_REF"]
+    if event == "schedule":
+        # GitHub runs a schedule on the default branch's latest commit; act names the ref the
+        # checkout is at (the deployed tag, after a rollout)
+        ref = f"refs/heads/{trust['default_branch']}"
     environment = job.get("environment")
     if isinstance(environment, dict):
         environment = environment.get("name")

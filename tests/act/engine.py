@@ -132,7 +132,12 @@ def trust_as_applied(out: Path, catalog: Catalog) -> dict:
     for row in json.loads((out / "rollout" / "credentials.json").read_text(encoding="utf-8")).values():
         for arn in (row["plan_role_arn"], row["apply_role_arn"]):
             roles[arn] = policies[(arn.split(":")[4], arn.rsplit("/", 1)[1])]
-    return {"repository": catalog.rollout.github_repository, "environments": {w.name: w.branch for w in wanted(catalog)}, "roles": roles}
+    return {
+        "repository": catalog.rollout.github_repository,
+        "default_branch": catalog.rollout.default_branch,
+        "environments": {w.name: w.branch for w in wanted(catalog)},
+        "roles": roles,
+    }
 
 
 def make_world(root: Path, catalog: str, edit_catalog=None, emulator_url: str = "") -> World:
