@@ -236,10 +236,10 @@ def summary(plans: Path = PLANS, title: str = "zeroetl plan", max_chars: int = C
     Past max_chars (a large fleet), the report counts each wave's verdicts and lists only the
     stacks that need a reader (refused, failed, drifted, or touching stateful resources), as far
     as they fit; every stack's row is in its plan job's summary and artifact."""
-    full = _summary(plans, title)
+    rows = _rows(plans)
+    full = _summary(rows, title)
     if len(full) <= max_chars:
         return full
-    rows = _rows(plans)
     lines = [MARKER, f"### {title}: {len(rows)} stack(s)", "", f"Too many stacks for one comment: counts per wave, then the stacks that need a reader. Every stack's plan is in its plan job's summary and its `plan-<stack>` artifact.", ""]
     lines += ["| wave | stacks | verdicts |", "| --- | ---: | --- |"]
     waves: dict[str, list[dict[str, Any]]] = {}
@@ -289,8 +289,7 @@ def _row(row: dict[str, Any]) -> str:
     return f"| {row['wave']} | `{row['stack']}` | {' | '.join(numbers)} | {stateful} | {verdict} |"
 
 
-def _summary(plans: Path, title: str) -> str:
-    rows = _rows(plans)
+def _summary(rows: list[dict[str, Any]], title: str) -> str:
     lines = [MARKER, f"### {title}: {len(rows)} stack(s)", ""]
     if not rows:
         return "\n".join(lines + ["No stack differs from the base: nothing to plan.", ""])
