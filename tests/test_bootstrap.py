@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from tests.harness import Synthesized, resources
-from tests.trust import loosenings
+from tests.trust import bootstrap_trust, loosenings
 from tests.trust import violations as trust_violations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,13 +29,7 @@ def _workflow(synth: Synthesized) -> dict:
 
 def _roles(synth: Synthesized) -> dict[tuple[str, str], dict]:
     """(account, plan|apply): trust policy, from every bootstrap stack."""
-    found = {}
-    for name, stack in synth.stacks.items():
-        if not name.startswith("bootstrap-"):
-            continue
-        for role in resources(stack, "aws_iam_role").values():
-            found[(name.removeprefix("bootstrap-"), role["name"].rsplit("-", 1)[1])] = json.loads(role["assume_role_policy"])
-    return found
+    return {(account, name.rsplit("-", 1)[1]): policy for (account, name), policy in bootstrap_trust(synth.stacks).items()}
 
 
 def violations(synth: Synthesized, roles: dict[tuple[str, str], dict]) -> list[str]:

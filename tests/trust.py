@@ -10,8 +10,10 @@ StringLike, every key of a condition must match, any value of a key may)."""
 from __future__ import annotations
 
 import fnmatch
+import json
 
 from zeroetl.catalog.model import Catalog
+from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX
 from zeroetl.rollout.waves import waves
 
 AUD = "sts.amazonaws.com"
@@ -30,6 +32,17 @@ def claims(job: dict, event: str, repository: str, branch: str = "main") -> dict
     else:
         sub = f"repo:{repository}:ref:refs/heads/{branch}"
     return {f"{HOST}:aud": AUD, f"{HOST}:sub": sub}
+
+
+def bootstrap_trust(stacks: dict[str, dict]) -> dict[tuple[str, str], dict]:
+    """(account, role name): the trust policy of each role of the synthesized bootstrap stacks
+    among `stacks` (stack name: its cdk.tf.json)."""
+    found = {}
+    for name, config in stacks.items():
+        if name.startswith(BOOTSTRAP_PREFIX):
+            for role in config["resource"]["aws_iam_role"].values():
+                found[(name.removeprefix(BOOTSTRAP_PREFIX), role["name"])] = json.loads(role["assume_role_policy"])
+    return found
 
 
 def _matches(operator: str, wanted: object, actual: str | None) -> bool:

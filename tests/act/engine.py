@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.trust import bootstrap_trust
 from zeroetl.catalog.loader import load_catalog
 from zeroetl.catalog.model import Catalog
 from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX, bootstrap_enabled
@@ -122,12 +123,7 @@ def copy_project(to: Path) -> None:
 def trust_as_applied(out: Path, catalog: Catalog) -> dict:
     """What tests/act/assume.py decides with: the trust policy of each rollout role ARN, as the
     bootstrap stacks of `out` set them; the repository; each wave environment's branch."""
-    policies = {}
-    for stack in (out / "stacks").glob(f"{BOOTSTRAP_PREFIX}*"):
-        account = stack.name.removeprefix(BOOTSTRAP_PREFIX)
-        config = json.loads((stack / "cdk.tf.json").read_text(encoding="utf-8"))
-        for role in config["resource"]["aws_iam_role"].values():
-            policies[(account, role["name"])] = json.loads(role["assume_role_policy"])
+    policies = bootstrap_trust({stack.name: json.loads((stack / "cdk.tf.json").read_text(encoding="utf-8")) for stack in (out / "stacks").glob(f"{BOOTSTRAP_PREFIX}*")})
     roles = {}
     for row in json.loads((out / "rollout" / "credentials.json").read_text(encoding="utf-8")).values():
         for arn in (row["plan_role_arn"], row["apply_role_arn"]):
