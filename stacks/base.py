@@ -6,10 +6,11 @@ from cdktf import Aspects, LocalBackend, S3Backend, S3BackendAssumeRoleConfig, T
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
+from stacks.boundary import RoleBoundary
 from stacks.retire import Retire
 from zeroetl.catalog.model import Catalog, Environment
 from zeroetl.catalog.naming import Layer, layer_account, stack_name, state_bucket, state_key, state_key_alias_arn
-from zeroetl.rollout.accounts import bootstrap_enabled
+from zeroetl.rollout.accounts import boundary_arn, bootstrap_enabled
 
 # cdktf context key: "ambient" when the caller's credentials already are each stack's account
 # role (the rollout's jobs take it straight from GitHub's token); the stacks then assume no
@@ -52,6 +53,8 @@ class ZeroEtlStack(TerraformStack):
                 )
             ],
         )
+        if bootstrap_enabled(catalog):
+            Aspects.of(self).add(RoleBoundary(boundary_arn(catalog, self.account.account_id, env.region)))
         if env.retire:
             Aspects.of(self).add(Retire())
 

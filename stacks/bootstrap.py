@@ -7,7 +7,9 @@ model of the rollout); it is in no wave of the rollout. It holds:
   policy lets the other account of a shared environment read that environment's states;
 - GitHub's OIDC identity provider;
 - the plan and apply roles the workflow assumes straight from GitHub's token
-  (zeroetl/rollout/policies.py says who may assume which, and what each may do).
+  (zeroetl/rollout/policies.py says who may assume which, and what each may do);
+- the permissions boundary every role the stacks create carries (stacks/boundary.py), which
+  the apply role may not change, so it cannot give such a role more than the stacks need.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 
 from cdktf import LocalBackend, S3Backend, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
@@ -44,8 +47,8 @@ from stacks.constructs.kms import ManagedKey
 from zeroetl.catalog.facts import service_endpoint, sts_audience
 from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.naming import state_key_alias, state_key_alias_arn
-from zeroetl.rollout.accounts import APPLY_SESSION_SECONDS, PLAN_SESSION_SECONDS, AccountPlan, role_name
-from zeroetl.rollout.policies import OIDC_HOST, apply_policy, plan_policy, trust_policy
+from zeroetl.rollout.accounts import APPLY_SESSION_SECONDS, PLAN_SESSION_SECONDS, AccountPlan, boundary_name, role_name
+from zeroetl.rollout.policies import OIDC_HOST, apply_policy, boundary_policy, plan_policy, trust_policy
 
 # Old state versions are the way back from a bad apply; a quarter of a year of them is kept.
 NONCURRENT_DAYS = 90
@@ -144,6 +147,10 @@ class BootstrapStack(TerraformStack):
         self._backend(catalog, plan, home)
         buckets = {region: StateBucket(self, f"state-{region}", catalog=catalog, plan=plan, region=region, bucket=bucket, provider=providers[region]) for region, bucket in plan.buckets}
         key_arns = [bucket.key.arn for bucket in buckets.values()]
+        IamPolicy(
+            self, "role-boundary", name=boundary_name(catalog), description=f"The most any role the {catalog.app} stacks create may do (stacks/boundary.py)",
+            policy=json.dumps(boundary_policy(catalog, plan), indent=2),
+        )
         github = IamOpenidConnectProvider(self, "github", url=f"https://{OIDC_HOST}", client_id_list=[sts_audience(plan.regions[0])])
         for kind, policy, seconds in (("plan", plan_policy, PLAN_SESSION_SECONDS), ("apply", apply_policy, APPLY_SESSION_SECONDS)):
             role = IamRole(

@@ -45,13 +45,13 @@ def bootstrap_trust(stacks: dict[str, dict]) -> dict[tuple[str, str], dict]:
     return found
 
 
-def _matches(operator: str, wanted: object, actual: str | None) -> bool:
+def matches(operator: str, wanted: object, actual: str | None) -> bool:
     values = wanted if isinstance(wanted, list) else [wanted]
     if actual is None:
         return False
     if operator == "StringEquals":
         return actual in values
-    if operator == "StringLike":
+    if operator in ("StringLike", "ArnLike", "ArnEquals"):  # IAM's ArnEquals takes wildcards too
         return any(fnmatch.fnmatchcase(actual, str(v)) for v in values)
     raise AssertionError(f"unexpected condition operator {operator}")
 
@@ -64,7 +64,7 @@ def may_assume(trust: dict, token: dict[str, str] | None) -> bool:
         if statement["Effect"] != "Allow" or statement["Action"] != "sts:AssumeRoleWithWebIdentity":
             continue
         conditions = statement.get("Condition", {})
-        if all(_matches(op, wanted, token.get(key)) for op, block in conditions.items() for key, wanted in block.items()):
+        if all(matches(op, wanted, token.get(key)) for op, block in conditions.items() for key, wanted in block.items()):
             return True
     return False
 

@@ -35,7 +35,8 @@ class Rollout(Strict):
         pattern=GITHUB_REPOSITORY,
         description="OWNER/REPO (as GitHub spells it: IAM compares the token's claims case-sensitively) whose workflow rolls the "
         "catalog out. With the s3 backend it adds one bootstrap stack per account: the state buckets, GitHub's OIDC provider, "
-        "and the plan and apply roles the workflow assumes (README, Security model of the rollout).",
+        "the plan and apply roles the workflow assumes, and the permissions boundary every role the stacks create carries "
+        "(README, Security model of the rollout).",
     )
     github_subject_prefix: str | None = Field(
         None,

@@ -69,6 +69,16 @@ def role_arn(catalog: Catalog, account_id: str, region: str, kind: str) -> str:
     return f"arn:{partition(region)}:iam::{account_id}:role/{role_name(catalog, kind)}"
 
 
+def boundary_name(catalog: Catalog) -> str:
+    """`<app>-rollout-boundary`: the permissions boundary every role the stacks create carries
+    (stacks/boundary.py), which the bootstrap creates and the apply role may not change."""
+    return f"{catalog.app}-rollout-boundary"
+
+
+def boundary_arn(catalog: Catalog, account_id: str, region: str) -> str:
+    return f"arn:{partition(region)}:iam::{account_id}:policy/{boundary_name(catalog)}"
+
+
 def _env_prefix(catalog: Catalog, env: Environment, account_id: str) -> str:
     return f"{catalog.app}/{account_id}/{env.region}/{env.name}/"
 

@@ -10,6 +10,10 @@ Trust, from GitHub's OIDC token (audience sts.amazonaws.com, REFERENCE.md for th
   nothing else: only a job that runs in that GitHub environment (after its reviewers approved,
   where the environment requires them) gets the token.
 
+The permissions boundary of the roles the stacks create (boundary_policy, stacks/boundary.py)
+allows only what the stacks grant them; the apply role gives such a role permissions only while
+it carries that boundary, and may not change the boundary.
+
 Resources `*` appear only for the actions listed in security/iam-wildcards.yaml, each with its
 reason (tests/test_bootstrap.py checks every generated statement against that list).
 """
@@ -20,7 +24,7 @@ from typing import Any
 
 from zeroetl.catalog.facts import service_endpoint, service_principal, sts_audience
 from zeroetl.catalog.model import Catalog
-from zeroetl.rollout.accounts import AccountPlan, role_arn
+from zeroetl.rollout.accounts import AccountPlan, boundary_arn, role_arn
 
 OIDC_HOST = "token.actions.githubusercontent.com"
 
@@ -125,15 +129,24 @@ MANAGE_ACTIONS: dict[str, list[str]] = {
 UNSCOPED_ACTIONS = ["kms:CreateKey", "redshift-data:DescribeStatement", "redshift-data:CancelStatement", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"]
 
 IAM_MANAGE = [
-    "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
-    "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
-    "iam:ListInstanceProfilesForRole",
+    "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole", "iam:ListInstanceProfilesForRole",
 ]
+# What gives a role permissions: allowed only on a role that carries the bootstrap's boundary
+# (IAM checks iam:PermissionsBoundary against the boundary the call sets or the role has), so a
+# role the apply role creates or widens can never do more than boundary_policy allows.
+# PutRolePermissionsBoundary sets that very boundary on a role applied before it existed.
+IAM_GRANT = ["iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
 IAM_POLICY_MANAGE = ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"]
+# What no rollout job may do to the boundary, whatever an environment is named.
+BOUNDARY_PROTECT = [*IAM_POLICY_MANAGE, "iam:SetDefaultPolicyVersion"]
 # The roles the stacks create are passed to these services only.
 PASSED_TO = ["monitoring.rds", "rds", "redshift", "vpc-flow-logs"]  # principals' short names
 # What no rollout job may do to the bootstrap's own identity, whatever the names.
-SELF_PROTECT = ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole"]
+SELF_PROTECT = [
+    "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole",
+]
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -219,6 +232,51 @@ def _inbound_integrations(plan: AccountPlan) -> list[dict[str, Any]]:
     return [{"Sid": "CreateIntegrationsIntoTheirTargets", "Effect": "Allow", "Action": ["redshift:CreateInboundIntegration"], "Resource": targets}]
 
 
+def _operator_attachments(operators: list[str], policies: list[str]) -> list[dict[str, Any]]:
+    """The catalog's operator roles exist before the stacks and carry no boundary: the apply role
+    may attach and detach the environments' own policies to them, nothing else."""
+    if not operators:
+        return []
+    return [
+        {
+            "Sid": "AttachOnlyTheEnvironmentsPoliciesToOperatorRoles",
+            "Effect": "Allow",
+            "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            "Resource": operators,
+            "Condition": {"ArnLike": {"iam:PolicyArn": policies}},
+        }
+    ]
+
+
+def boundary_policy(catalog: Catalog, plan: AccountPlan) -> dict[str, Any]:
+    """The permissions boundary of every role the stacks create in this account: the union of
+    what the stacks grant them (AWS's AmazonRDSEnhancedMonitoringRole for enhanced monitoring,
+    the VPC flow logs' writer, the cross-account discovery role, LOAD DATA FROM S3), so that a
+    policy the apply role writes for such a role more broadly than the stacks do grants nothing
+    more. tests/test_permissions_boundary.py checks every grant of every stack against it."""
+    p, app = plan.partition, catalog.app
+    groups = [arn for pattern in ("log-group:RDS*", f"log-group:/{app}-*") for arn in _arns(plan, "logs", pattern)]
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "WriteMonitoringAndFlowLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:PutRetentionPolicy"],
+            "Resource": groups,
+        },
+        {"Sid": "ReadEnhancedMonitoringLogs", "Effect": "Allow", "Action": ["logs:GetLogEvents"], "Resource": _arns(plan, "logs", "log-group:RDS*:log-stream:*")},
+        {"Sid": "ListWarehouses", "Effect": "Allow", "Action": ["redshift-serverless:ListNamespaces", "redshift:DescribeClusters"], "Resource": "*"},
+    ]
+    buckets = sorted(
+        {bucket for env in catalog.environments if env.source_account.account_id == plan.account_id for source in env.sources for bucket in source.s3_import_buckets}
+    )
+    if buckets:
+        statements += [
+            {"Sid": "ListImportBuckets", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [f"arn:{p}:s3:::{b}" for b in buckets]},
+            {"Sid": "ReadImportObjects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": [f"arn:{p}:s3:::{b}/*" for b in buckets]},
+        ]
+    return _doc(*statements)
+
+
 def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> dict[str, Any]:
     p, account = plan.partition, plan.account_id
     resources = {
@@ -242,6 +300,7 @@ def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> di
     operators = sorted({f"arn:{p}:iam::{account}:role/{name}" for env in catalog.environments if env.name in plan.environments for name in env.operator_role_names})
     policies = [f"arn:{p}:iam::{account}:policy/{catalog.app}-{env}-*" for env in plan.environments]
     own_roles = [role_arn(catalog, account, plan.regions[0], kind) for kind in ("plan", "apply")]
+    boundary = boundary_arn(catalog, account, plan.regions[0])
     return _doc(
         {"Sid": "RefreshWhatTheStacksManage", "Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
         {"Sid": "CallsWithoutAResource", "Effect": "Allow", "Action": UNSCOPED_ACTIONS, "Resource": "*"},
@@ -249,12 +308,13 @@ def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> di
         *_inbound_integrations(plan),
         {"Sid": "ManageTheEnvironmentsRoles", "Effect": "Allow", "Action": IAM_MANAGE, "Resource": roles},
         {
-            "Sid": "AttachOnlyTheEnvironmentsPoliciesToOperatorRoles",
+            "Sid": "GrantTheEnvironmentsRolesOnlyWithinTheBoundary",
             "Effect": "Allow",
-            "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            "Resource": operators or roles,
-            "Condition": {"ArnLike": {"iam:PolicyArn": policies}},
+            "Action": IAM_GRANT,
+            "Resource": roles,
+            "Condition": {"ArnEquals": {"iam:PermissionsBoundary": boundary}},
         },
+        *_operator_attachments(operators, policies),
         {"Sid": "ManageTheEnvironmentsPolicies", "Effect": "Allow", "Action": IAM_POLICY_MANAGE, "Resource": policies},
         {
             "Sid": "PassTheEnvironmentsRolesToTheirServices",
@@ -264,5 +324,6 @@ def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> di
             "Condition": {"StringEquals": {"iam:PassedToService": [service_principal(s, plan.regions[0]) for s in PASSED_TO]}},
         },
         {"Sid": "NeverTheRolloutsOwnRoles", "Effect": "Deny", "Action": SELF_PROTECT, "Resource": own_roles},
+        {"Sid": "NeverTheBoundary", "Effect": "Deny", "Action": BOUNDARY_PROTECT, "Resource": boundary},
         *_state_statements(catalog, plan, key_arns, write=True),
     )
