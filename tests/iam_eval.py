@@ -11,14 +11,15 @@ import fnmatch
 from tests.trust import matches
 
 
-def _listed(value: str | list[str]) -> list[str]:
+def listed(value: str | list[str]) -> list[str]:
+    """A statement's Action or Resource, which IAM takes as one string or a list."""
     return value if isinstance(value, list) else [value]
 
 
 def _applies(statement: dict, action: str, resource: str, context: dict[str, str]) -> bool:
     return (
-        any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _listed(statement["Action"]))
-        and any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement["Resource"]))
+        any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in listed(statement["Action"]))
+        and any(fnmatch.fnmatchcase(resource, r) for r in listed(statement["Resource"]))
         and all(matches(op, wanted, context.get(key)) for op, block in statement.get("Condition", {}).items() for key, wanted in block.items())
     )
 

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.harness import Synthesized, resources
+from tests.iam_eval import listed
 from tests.trust import bootstrap_trust, loosenings
 from tests.trust import violations as trust_violations
 
@@ -139,7 +140,7 @@ def test_rollout_policies_have_no_wildcard_action_and_only_reviewed_wildcard_res
     seen = set()
     for name, statements in _statements(fleet_synth):
         for statement in statements:
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            actions = listed(statement["Action"])
             assert all(a != "*" and not a.endswith(":*") for a in actions), (name, statement["Sid"])
             if statement["Resource"] in ("*", ["*"]):
                 unreviewed = set(actions) - set(WILDCARDS)
@@ -182,8 +183,7 @@ def _allows(statements: list[dict], action: str, resource: str) -> bool:
     (conditions aside: these calls carry none of the statements' condition keys)."""
 
     def covers(statement: dict) -> bool:
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        actions, resources = listed(statement["Action"]), listed(statement["Resource"])
         return any(fnmatch.fnmatchcase(action, a) for a in actions) and any(fnmatch.fnmatchcase(resource, r) for r in resources)
 
     return any(covers(s) for s in statements if s["Effect"] == "Allow") and not any(covers(s) for s in statements if s["Effect"] == "Deny")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.boundary import LOOSENINGS, beyond_the_stacks, boundary_problems
 from tests.harness import Synthesized, resources
-from tests.iam_eval import allowed
+from tests.iam_eval import allowed, listed
 from zeroetl.catalog.facts import partition
 from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX, boundary_arn, boundary_name
 
@@ -74,8 +74,8 @@ def _grants(name: str, config: dict) -> list[tuple[str, str]]:
         assert "${" not in text, f"{name}: {address} holds a reference this test cannot resolve: {text}"
         for statement in json.loads(text)["Statement"]:
             assert statement["Effect"] == "Allow", (name, address)
-            for action in statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]:
-                for resource in statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]:
+            for action in listed(statement["Action"]):
+                for resource in listed(statement["Resource"]):
                     grants.append((action, resource))
     for address, attachment in resources(config, "aws_iam_role_policy_attachment").items():
         assert attachment["policy_arn"] == f"arn:{p}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", f"{name}: {address} attaches a policy this test does not know"

@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from tests.harness import PlanResult, Synthesized, resources
+from tests.iam_eval import listed
 from zeroetl.checks.checkov import scan, skips
 
 CATALOGS = ["default", "variant", "fleet"]
@@ -104,7 +105,7 @@ def test_iam_has_no_wildcard_action_and_wildcard_resources_only_where_aws_needs_
         for stack in (stack for name, stack in synth.stacks.items() if not name.startswith("bootstrap-")):
             for address, policy in _policies(stack):
                 for statement in policy["Statement"]:
-                    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                    actions = listed(statement["Action"])
                     in_key_policy = address.startswith("aws_kms_key.")
                     assert all(a != "*" and (a.endswith(":*") is False or in_key_policy) for a in actions), (address, actions)
                     if statement.get("Resource") in ("*", ["*"]):
