@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.harness import Synthesized, addresses
+from zeroetl.catalog.naming import replica_region
 from zeroetl.checks.verify import BATCH_STACKS, VerifyError, batches, verify
 from zeroetl.render.tfvars import TFVARS_FILE
 
@@ -31,7 +32,9 @@ def test_fleet_verifies_with_every_resource_of_every_stack_planned(fleet_synth: 
     result = verify(fleet_synth.outdir, tmp_path / "root")
     assert result.stacks == len(fleet_synth.stacks) == FLEET_STACKS
     assert result.resources == sum(len(addresses(config)) for config in fleet_synth.stacks.values())
-    assert result.regions == sorted({env.region for env in fleet_synth.catalog.environments})
+    # and where the bootstrap keeps its state buckets' replicas
+    catalog = fleet_synth.catalog
+    assert result.regions == sorted({r for env in catalog.environments for r in (env.region, replica_region(catalog, env.region))})
     assert result.warnings == []
     # Downstream modules read the made-up upstream states, not the unreachable S3 ones.
     module = json.loads((tmp_path / "root" / "batch-001" / "modules" / "prod-integration" / "cdk.tf.json").read_text())

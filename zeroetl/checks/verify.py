@@ -118,7 +118,7 @@ def build_root(outdir: Path, workdir: Path, names: list[str], load: Callable[[st
     stacks = {name: load(name) for name in names}
     upstream_dir = workdir / "upstream"
     upstream_dir.mkdir(parents=True)
-    regions = sorted({config["provider"]["aws"][0]["region"] for config in stacks.values()})
+    regions = sorted({provider["region"] for config in stacks.values() for provider in config["provider"]["aws"]})
     root: dict[str, Any] = {
         "terraform": {"required_providers": {"aws": next(iter(stacks.values()))["terraform"]["required_providers"]["aws"]}},
         "provider": {"aws": [{"alias": _alias(region), "region": region, **OFFLINE_CREDENTIALS} for region in regions]},
@@ -129,7 +129,13 @@ def build_root(outdir: Path, workdir: Path, names: list[str], load: Callable[[st
     for name, config in stacks.items():
         module = json.loads(json.dumps(config))
         module["terraform"].pop("backend", None)
-        region = module.pop("provider")["aws"][0]["region"]
+        providers = module.pop("provider")["aws"]
+        region = next(provider["region"] for provider in providers if "alias" not in provider)
+        # A stack spanning regions (a bootstrap: its state buckets' replicas) names the others'
+        # providers by alias; a module receives them from the root, declared as aliases it takes.
+        aliases = {provider["alias"]: provider["region"] for provider in providers if "alias" in provider}
+        if aliases:
+            module["terraform"]["required_providers"]["aws"]["configuration_aliases"] = [f"aws.{alias}" for alias in aliases]
         for remote_name, upstream in remote_states(config).items():
             if not (outdir / "stacks" / upstream / "cdk.tf.json").is_file():
                 raise VerifyError(f"stack {name} reads the state of stack {upstream}, which {outdir}/stacks does not hold")
@@ -146,7 +152,8 @@ def build_root(outdir: Path, workdir: Path, names: list[str], load: Callable[[st
         (workdir / "modules" / name / "cdk.tf.json").write_text(json.dumps(module), encoding="utf-8")
         inputs = {var: f"${{var.{name}{SEPARATOR}{var}}}" for var in config.get("variable", {})}
         root["variable"].update({f"{name}{SEPARATOR}{var}": {} for var in inputs})
-        root["module"][name] = {"source": f"./modules/{name}", "providers": {"aws": f"aws.{_alias(region)}"}, **inputs}
+        passed = {"aws": f"aws.{_alias(region)}", **{f"aws.{alias}": f"aws.{_alias(other)}" for alias, other in aliases.items()}}
+        root["module"][name] = {"source": f"./modules/{name}", "providers": passed, **inputs}
         tfvars = outdir / "stacks" / name / TFVARS_FILE
         if tfvars.exists():
             renamed = ASSIGNMENT.sub(lambda m: f"{name}{SEPARATOR}{m['name']}", tfvars.read_text(encoding="utf-8"))
