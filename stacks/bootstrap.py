@@ -4,7 +4,10 @@ An administrator applies it once per account with their own credentials (README,
 model of the rollout); it is in no wave of the rollout. It holds:
 - per region where the account's stacks keep state: the state bucket (versioned, encrypted
   with a customer managed key, public access blocked, TLS only, old versions expired), whose
-  policy lets the other account of a shared environment read that environment's states;
+  policy lets the other account of a shared environment read that environment's states, and
+  the bucket its server access logs go to (stacks/constructs/access_logs.py), and copies of
+  both in the region's replica region (stacks/constructs/state_replica.py), which S3
+  replicates with a role of its own;
 - GitHub's OIDC identity provider;
 - the plan and apply roles the workflow assumes straight from GitHub's token
   (zeroetl/rollout/policies.py says who may assume which, and what each may do);
@@ -16,37 +19,28 @@ from __future__ import annotations
 
 import json
 
-from cdktf import LocalBackend, S3Backend, TerraformResourceLifecycle, TerraformStack
+from cdktf import LocalBackend, S3Backend, TerraformStack
 from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_notification import S3BucketNotification
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls, S3BucketOwnershipControlsRule
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA, S3BucketVersioningVersioningConfiguration
 from constructs import Construct
 
 from stacks.base import STATE_ROOT_FROM_STACK_DIR
+from stacks.constructs.access_logs import AccessLogs
 from stacks.constructs.kms import ManagedKey
+from stacks.constructs.private_bucket import private_bucket
+from stacks.constructs.state_replica import Copied, ReplicationRole, StateReplica
 from zeroetl.catalog.facts import service_endpoint, sts_audience
 from zeroetl.catalog.model import Catalog
-from zeroetl.catalog.naming import state_key_alias, state_key_alias_arn
+from zeroetl.catalog.naming import replica_region, state_key_alias, state_key_alias_arn
 from zeroetl.rollout.accounts import APPLY_SESSION_SECONDS, PLAN_SESSION_SECONDS, AccountPlan, boundary_name, role_name
 from zeroetl.rollout.policies import OIDC_HOST, apply_policy, boundary_policy, plan_policy, trust_policy
 
@@ -55,10 +49,14 @@ NONCURRENT_DAYS = 90
 
 
 class StateBucket(Construct):
-    """One account's state bucket in one region, and the key that encrypts it."""
+    """One account's state bucket in one region, the key that encrypts it, its access logs and
+    its replica."""
 
-    def __init__(self, scope: Construct, id_: str, *, catalog: Catalog, plan: AccountPlan, region: str, bucket: str, provider: AwsProvider) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, catalog: Catalog, plan: AccountPlan, region: str, bucket: str, providers: dict[str, AwsProvider], replication: ReplicationRole,
+    ) -> None:
         super().__init__(scope, id_)
+        provider = providers[region]
         p = plan.partition
         readers = [share for share in plan.readers if share.bucket == bucket]
         reader_roles = sorted({f"arn:{p}:iam::{share.account_id}:role/{role_name(catalog, kind)}" for share in readers for kind in ("plan", "apply")})
@@ -82,55 +80,42 @@ class StateBucket(Construct):
             self, "key", region=region, account_id=plan.account_id, alias=state_key_alias(catalog), description=f"Terraform state of {catalog.app} in {bucket}",
             service_statements=reader_statements, provider=provider,
         )
-        self.bucket = S3Bucket(self, "bucket", bucket=bucket, provider=provider, lifecycle=TerraformResourceLifecycle(prevent_destroy=True))
-        S3BucketVersioningA(self, "versioning", bucket=self.bucket.id, versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"), provider=provider)
-        S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", bucket=self.bucket.id, provider=provider,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-        )
-        S3BucketPublicAccessBlock(
-            self, "public-access", bucket=self.bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
-            restrict_public_buckets=True, provider=provider,
-        )
-        S3BucketOwnershipControls(self, "ownership", bucket=self.bucket.id, rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"), provider=provider)
-        S3BucketLifecycleConfiguration(
-            self, "lifecycle", bucket=self.bucket.id, provider=provider,
-            rule=[
-                S3BucketLifecycleConfigurationRule(
-                    id="expire-old-state-versions",
-                    status="Enabled",
-                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                    noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=NONCURRENT_DAYS)],
-                    abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
-                )
-            ],
-        )
-        # Object-level events go to EventBridge, where an organisation's audit rules can see
-        # every state write; nothing here consumes them.
-        S3BucketNotification(self, "events", bucket=self.bucket.id, eventbridge=True, provider=provider)
         arn = f"arn:{p}:s3:::{bucket}"
         statements = [
-            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {
+                "Sid": f"Account{share.account_id}ReadsTheStatesOf{share.prefix.split('/')[-2].title().replace('-', '')}",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{p}:iam::{share.account_id}:root"},
+                "Action": "s3:GetObject",
+                "Resource": f"{arn}/{share.prefix}*",
+                "Condition": {"ArnEquals": {"aws:PrincipalArn": [f"arn:{p}:iam::{share.account_id}:role/{role_name(catalog, kind)}" for kind in ("plan", "apply")]}},
+            }
+            for share in readers
         ]
-        for share in readers:
-            statements.append(
-                {
-                    "Sid": f"Account{share.account_id}ReadsTheStatesOf{share.prefix.split('/')[-2].title().replace('-', '')}",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{p}:iam::{share.account_id}:root"},
-                    "Action": "s3:GetObject",
-                    "Resource": f"{arn}/{share.prefix}*",
-                    "Condition": {"ArnEquals": {"aws:PrincipalArn": [f"arn:{p}:iam::{share.account_id}:role/{role_name(catalog, kind)}" for kind in ("plan", "apply")]}},
-                }
-            )
-        S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2), provider=provider)
+        self.bucket, _, self.versioning = private_bucket(
+            self, bucket=bucket, arn=arn, key_arn=self.key.arn, statements=statements, provider=provider,
+            lifecycle=_state_lifecycle(),
+        )
+        self.access_logs = AccessLogs(self, "access-logs", account_id=plan.account_id, region=region, logged=self.bucket, logged_name=bucket, provider=provider)
+        elsewhere = replica_region(catalog, region)
+        # The states (`<app>/...`) and the bootstrap's own (`<app>-bootstrap/...`) all start with the app.
+        StateReplica(
+            self, "replica", account_id=plan.account_id, region=elsewhere, lifecycle=_state_lifecycle(), role=replication,
+            state=Copied(bucket, region, self.bucket, self.key.arn, self.versioning), state_keys=catalog.app, state_logs=self.access_logs,
+            source_provider=provider, provider=providers[elsewhere],
+        )
+
+
+def _state_lifecycle() -> list[S3BucketLifecycleConfigurationRule]:
+    return [
+        S3BucketLifecycleConfigurationRule(
+            id="expire-old-state-versions",
+            status="Enabled",
+            filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+            noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=NONCURRENT_DAYS)],
+            abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
+        )
+    ]
 
 
 class BootstrapStack(TerraformStack):
@@ -139,13 +124,18 @@ class BootstrapStack(TerraformStack):
         tags = {"application": catalog.app, "stack": plan.stack, "managed-by": "cdktf"}
         home = plan.buckets[0][0] if plan.buckets else plan.regions[0]
         providers: dict[str, AwsProvider] = {}
-        for region in dict.fromkeys([home, *(region for region, _ in plan.buckets)]):
+        for region in dict.fromkeys([home, *(region for region, _ in plan.buckets), *(replica_region(catalog, region) for region, _ in plan.buckets)]):
             providers[region] = AwsProvider(
                 self, f"aws-{region}" if region != home else "aws", region=region, alias=region if region != home else None,
                 allowed_account_ids=[plan.account_id], default_tags=[AwsProviderDefaultTags(tags=tags)],
             )
         self._backend(catalog, plan, home)
-        buckets = {region: StateBucket(self, f"state-{region}", catalog=catalog, plan=plan, region=region, bucket=bucket, provider=providers[region]) for region, bucket in plan.buckets}
+        replication = ReplicationRole(self, "replication", name=role_name(catalog, "replication"), account_id=plan.account_id, region=home)
+        buckets = {
+            region: StateBucket(self, f"state-{region}", catalog=catalog, plan=plan, region=region, bucket=bucket, providers=providers, replication=replication)
+            for region, bucket in plan.buckets
+        }
+        replication.policy()
         key_arns = [bucket.key.arn for bucket in buckets.values()]
         IamPolicy(
             self, "role-boundary", name=boundary_name(catalog), description=f"The most any role the {catalog.app} stacks create may do (stacks/boundary.py)",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from tests.iam_eval import allowed
 from zeroetl.catalog.facts import partition
 from zeroetl.catalog.model import Catalog
-from zeroetl.rollout.accounts import boundary_arn
+from zeroetl.rollout.accounts import ROLLOUT_ROLES, boundary_arn, role_arn
 from zeroetl.rollout.policies import IAM_GRANT
 
 
@@ -32,6 +32,11 @@ def boundary_problems(apply: list[dict], catalog: Catalog, account: str, region:
             problems.append(f"may {action} on the boundary")
     if not allowed(apply, "iam:CreatePolicyVersion", f"arn:{p}:iam::{account}:policy/{catalog.app}-{env}-rds-integrations"):
         problems.append("cannot change the environment's own policies")
+    for kind in ROLLOUT_ROLES:  # an environment named `rollout` names them too
+        own = role_arn(catalog, account, region, kind)
+        for action in (*IAM_GRANT, "iam:UpdateAssumeRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRole"):
+            if allowed(apply, action, own, {"iam:PermissionsBoundary": boundary}):
+                problems.append(f"may {action} on the rollout's own {kind} role")
     return problems
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -80,6 +81,21 @@ def named(config: dict[str, Any], type_: str, part: str) -> tuple[str, dict[str,
     found = [(name, value) for name, value in resources(config, type_).items() if part in name]
     assert len(found) == 1, f"expected one {type_} named *{part}*, found {[n for n, _ in found]}"
     return found[0]
+
+
+REFERENCE = re.compile(r"^\$\{(aws_[a-z0-9_]+)\.([^.]+)\.(?:id|arn|bucket)\}$")
+
+
+def referenced(config: dict[str, Any], reference: str) -> dict[str, Any]:
+    """The resource of the stack a reference like `${aws_s3_bucket.NAME.id}` names."""
+    match = REFERENCE.match(reference)
+    assert match, reference
+    return resources(config, match.group(1))[match.group(2)]
+
+
+def bootstraps(synth: Synthesized) -> dict[str, dict[str, Any]]:
+    """Account id: the JSON of its bootstrap stack."""
+    return {name.removeprefix("bootstrap-"): config for name, config in synth.stacks.items() if name.startswith("bootstrap-")}
 
 
 def addresses(config: dict[str, Any]) -> set[str]:

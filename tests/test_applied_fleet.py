@@ -22,7 +22,7 @@ from tests.emulator.fixture import Emulator
 from tests.harness import synthesize_catalog
 from tests.test_applied import retired_copy
 from zeroetl.catalog.loader import load_catalog
-from zeroetl.catalog.naming import Layer, layer_account, state_bucket
+from zeroetl.catalog.naming import Layer, layer_account, replica_region, state_bucket
 from zeroetl.rollout.accounts import BOOTSTRAP_PREFIX
 
 # a worker of its own under scripts/test: its minutes are the provider's waiters (tests/parallel.py)
@@ -142,8 +142,9 @@ def test_retired_then_destroyed_leaves_only_what_was_brought_in(applied: Cycle, 
 
 def test_each_accounts_bootstrap_made_its_oidc_provider_roles_and_encrypted_state(applied: Cycle, emulator: Emulator) -> None:
     """The administrator's first step, applied: every account of the fleet's shapes has GitHub's
-    provider and the two rollout roles with their session limits, and the states the other
-    stacks wrote are encrypted with the bucket's own key."""
+    provider and the two rollout roles with their session limits, the states the other stacks
+    wrote are encrypted with the bucket's own key, and each state bucket logs its requests and
+    replicates into its copy in another region."""
     accounts = sorted({layer_account(env, layer).account_id for env in applied.synth.catalog.environments for layer in Layer})
     for account in accounts:
         iam = client(emulator, "iam", account, "us-east-1")
@@ -160,3 +161,12 @@ def test_each_accounts_bootstrap_made_its_oidc_provider_roles_and_encrypted_stat
         # moto with what was sent): not SSE-S3, which `encrypt` alone would ask for.
         assert head["ServerSideEncryption"] == "aws:kms", env.name
         assert re.fullmatch(rf"arn:aws:kms:{env.region}:{account}:(key/[0-9a-f-]+|alias/zeroetl-tfstate)", head["SSEKMSKeyId"]), env.name
+        # Its server access logs go to the bucket beside it, under its own name.
+        logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+        assert (logging["TargetBucket"], logging["TargetPrefix"]) == (f"{bucket}-access-logs", f"{bucket}/"), env.name
+        # It replicates into its copy in the replica region, which exists there.
+        (rule,) = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"]
+        assert rule["Destination"]["Bucket"] == f"arn:aws:s3:::{bucket}-replica", env.name
+        there = replica_region(applied.synth.catalog, env.region)
+        location = client(emulator, "s3", account, there).get_bucket_location(Bucket=f"{bucket}-replica")["LocationConstraint"]
+        assert (location or "us-east-1") == there != env.region, env.name  # S3 names us-east-1 None

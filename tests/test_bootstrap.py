@@ -39,7 +39,7 @@ def violations(synth: Synthesized, roles: dict[tuple[str, str], dict]) -> list[s
 
 def test_each_job_can_assume_exactly_the_roles_it_needs(fleet_synth: Synthesized) -> None:
     roles = _roles(fleet_synth)
-    assert {kind for _, kind in roles} == {"plan", "apply"}
+    assert {kind for _, kind in roles} == {"plan", "apply", "replication"}  # no job may assume the last (trust.violations)
     assert {account for account, _ in roles} == {a for env in fleet_synth.catalog.environments for a in (env.source_account.account_id, env.target.account_id)}
     assert violations(fleet_synth, roles) == []
 
@@ -76,8 +76,8 @@ def test_apply_jobs_run_to_the_end_and_sessions_last_as_long_as_the_job(fleet_sy
             assert all(row["plan_session_seconds"] >= job["timeout-minutes"] * 60 for row in credentials.values())
     for name, stack in fleet_synth.stacks.items():
         if name.startswith("bootstrap-"):
-            sessions = {role["name"].rsplit("-", 1)[1]: role["max_session_duration"] for role in resources(stack, "aws_iam_role").values()}
-            assert sessions == {"plan": 3600, "apply": 3 * 3600}, name
+            sessions = {role["name"].rsplit("-", 1)[1]: role.get("max_session_duration") for role in resources(stack, "aws_iam_role").values()}
+            assert sessions == {"plan": 3600, "apply": 3 * 3600, "replication": None}, name  # S3's own sessions
 
 
 def test_guard_allowances_are_per_run_never_a_standing_variable(fleet_synth: Synthesized) -> None:
@@ -156,7 +156,7 @@ def test_the_apply_role_cannot_touch_the_rollouts_own_roles(fleet_synth: Synthes
         if any(s["Sid"] == "NeverTheRolloutsOwnRoles" for s in denies):
             (deny,) = [s for s in denies if s["Sid"] == "NeverTheRolloutsOwnRoles"]
             assert {"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy"} <= set(deny["Action"])
-            assert all(arn.endswith(("-rollout-plan", "-rollout-apply")) for arn in deny["Resource"]), name
+            assert sorted(arn.rsplit("/", 1)[1] for arn in deny["Resource"]) == ["zeroetl-rollout-apply", "zeroetl-rollout-plan", "zeroetl-rollout-replication"], name
 
 
 def test_state_buckets_are_versioned_encrypted_private_and_tls_only(fleet_synth: Synthesized) -> None:
@@ -249,7 +249,8 @@ def test_every_state_is_written_with_its_buckets_own_key(fleet_synth: Synthesize
     checked = 0
     for name, stack in fleet_synth.stacks.items():
         if name.startswith("bootstrap-"):
-            assert {key["name"] for key in resources(stack, "aws_kms_alias").values()} == {"alias/zeroetl-tfstate"}, name
+            # and one key per access-log and replica bucket, named after it (tests/test_state_access_logs.py)
+            assert {key["name"] for key in resources(stack, "aws_kms_alias").values() if not key["name"].endswith(("-access-logs", "-replica"))} == {"alias/zeroetl-tfstate"}, name
             continue
         backend = stack["terraform"]["backend"]["s3"]
         account, region = backend["key"].split("/")[1], backend["region"]

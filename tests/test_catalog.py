@@ -190,6 +190,14 @@ def test_region_facts_cover_exactly_the_zero_etl_regions() -> None:
     assert set(facts["serverless_base_capacity"]["extended_to_1024"]) <= set(regions)
     # Redshift Serverless needs three zones (Redshift Management Guide, "Considerations").
     assert all(len(letters) >= 3 for letters in facts["availability_zones"].values())
+    # Every region's state has a replica region: another one, of its partition, that AWS
+    # enables by default (no opt-in region unless the region itself is one).
+    replicas = facts["state_replica_region"]
+    assert set(replicas) == set(regions)
+    opt_in = {"af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1"}
+    for region, replica in replicas.items():
+        assert replica in regions and replica != region and replica.startswith("cn-") == region.startswith("cn-"), region
+        assert replica not in opt_in, region
 
 
 def test_instance_class_data_names_only_known_regions() -> None:

@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "tests" / "catalogs" / "valid" / "china-partition.yaml"
 REGION = "cn-north-1"
 # Service principals that keep the global suffix in aws-cn, and the ones that take .com.cn.
-GLOBAL_SUFFIX_PRINCIPALS = {"rds", "monitoring.rds", "redshift", "vpc-flow-logs", "events", "cloudwatch"}
+# S3 assumes the replication role as s3, and delivers access logs as logging.s3.
+GLOBAL_SUFFIX_PRINCIPALS = {"rds", "monitoring.rds", "redshift", "vpc-flow-logs", "events", "cloudwatch", "s3", "logging.s3"}
 HOST_NAME = re.compile(r"[a-z0-9.-]+\.amazonaws\.com(?:\.cn)?")
 
 
@@ -79,6 +80,7 @@ def test_the_gateway_endpoint_and_the_oidc_audience(china: Synthesized) -> None:
 
 def test_the_china_stacks_plan_offline_and_lint_clean(china: Synthesized, tmp_path: Path) -> None:
     result = verify(china.outdir, tmp_path / "root")
-    assert result.stacks == len(china.stacks) == 6 and result.regions == [REGION]
+    # and the bootstrap's replicas, in cn-northwest-1 (catalog/region_facts.yaml)
+    assert result.stacks == len(china.stacks) == 6 and result.regions == [REGION, "cn-northwest-1"]
     docs = [doc for name, config in china.stacks.items() for doc in documents(name, config)]
     assert [str(f) for f in unreviewed(lint(docs))] == []

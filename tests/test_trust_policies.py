@@ -78,6 +78,24 @@ def test_the_apply_role_grants_a_role_permissions_only_within_the_boundary(fleet
             assert boundary_problems(apply, catalog, plan.account_id, plan.regions[0], env) == [], (plan.account_id, env)
 
 
+def test_an_environment_named_rollout_reaches_neither_the_rollouts_roles_nor_the_boundary(tmp_path: Path) -> None:
+    """Its names `<app>-rollout-*` are the apply role's to manage, and the bootstrap's roles and
+    boundary are named so too: the apply role's denies hold them apart."""
+    data = yaml.safe_load((ROOT / "catalog" / "fleet.yaml").read_text())
+    data["environments"][0]["name"] = "rollout"
+    (tmp_path / "fleet.yaml").write_text(yaml.safe_dump(data))
+    catalog = load_catalog(tmp_path / "fleet.yaml")
+    keys = ["arn:aws:kms:eu-west-1:111111111111:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"]
+    plans = [plan for plan in account_plans(catalog) if "rollout" in plan.environments]
+    assert plans
+    for plan in plans:
+        apply = apply_policy(catalog, plan, keys)["Statement"]
+        assert boundary_problems(apply, catalog, plan.account_id, plan.regions[0], "rollout") == [], plan.account_id
+        assert allowed(apply, "iam:DeleteRolePolicy", f"arn:aws:iam::{plan.account_id}:role/zeroetl-rollout-monitoring"), "the test reaches the names"
+        unguarded = [s for s in apply if s.get("Sid") != "NeverTheRolloutsOwnRoles"]
+        assert boundary_problems(unguarded, catalog, plan.account_id, plan.regions[0], "rollout") != [], "without its deny, the apply role would reach them"
+
+
 @pytest.mark.parametrize("loosen", LOOSENINGS)
 def test_a_loosened_apply_role_is_caught(fleet: tuple[Catalog, dict, dict], accounts: list, loosen) -> None:
     plan, apply, _ = accounts[0]

@@ -53,6 +53,8 @@ def matches(operator: str, wanted: object, actual: str | None) -> bool:
         return actual in values
     if operator in ("StringLike", "ArnLike", "ArnEquals"):  # IAM's ArnEquals takes wildcards too
         return any(fnmatch.fnmatchcase(actual, str(v)) for v in values)
+    if operator == "Bool":  # IAM compares "true"/"false" without regard to case
+        return actual.lower() in {str(v).lower() for v in values}
     raise AssertionError(f"unexpected condition operator {operator}")
 
 

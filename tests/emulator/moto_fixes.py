@@ -21,18 +21,30 @@ Each fix names the field; without it the plan after an apply is not empty.
   every object call; and it answers DENIED for a statement whose condition does not match,
   even an Allow. In IAM such a statement does not apply (IAM User Guide, policy evaluation
   logic), and the calls the emulator stands for are made over TLS, where the Deny never matches.
+- PutBucketLogging: moto looks for the log delivery's grant in the target bucket's policy by
+  reading every statement's Principal as an object, and answers 500 on a `"Principal": "*"`
+  (the log buckets' TLS-only Deny), which IAM allows (IAM User Guide, Principal). Statements
+  whose Principal is a string cannot be the service's grant; the check skips them.
+- GetBucketReplication: moto answers each rule with its own Filter and DeleteMarkerReplication
+  and without SourceSelectionCriteria (S3 API Reference, ReplicationRule), so the state
+  buckets' replication would plan its SSE-KMS selection as added forever. The rule is
+  answered as it was put.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.rds import models as rds
 from moto.redshift import models as redshift
+from moto.s3.models import FakeBucket
 from moto.redshift.responses import RedshiftResponse
+from moto.s3.exceptions import ReplicationConfigurationNotFoundError
 from moto.s3.responses import S3Response
 from moto.secretsmanager.models import secretsmanager_backends
 
@@ -110,6 +122,26 @@ _original_update = rds.DBInstance.update
 _original_create_cluster = RedshiftResponse.create_cluster
 _original_get_bucket_notification = S3Response.get_bucket_notification
 _original_is_action_permitted = IAMPolicyStatement.is_action_permitted
+_original_log_permissions = FakeBucket._log_permissions_enabled_policy
+REPLICATION_RULE = ("ID", "Priority", "Status", "Filter", "DeleteMarkerReplication", "SourceSelectionCriteria", "Destination")
+
+
+def _get_bucket_replication(self: Any) -> Any:
+    self.data["Action"] = "GetBucketReplication"
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+    rules = [{field: rule[field] for field in REPLICATION_RULE if field in rule} for rule in replication["Rule"]]
+    return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+
+def _log_permissions_enabled_policy(target_bucket: Any, target_prefix: str | None) -> bool:
+    if not target_bucket.policy:
+        return False
+    policy = json.loads(target_bucket.policy.decode())
+    grants = [statement for statement in policy["Statement"] if isinstance(statement.get("Principal"), dict)]
+    shadow = SimpleNamespace(policy=json.dumps({**policy, "Statement": grants}).encode(), partition=target_bucket.partition, name=target_bucket.name)
+    return _original_log_permissions(shadow, target_prefix)
 
 
 def _is_action_permitted(self: Any, action: str, resource: str = "*", principal: str | None = None, incoming_condition_values: dict[str, str] | None = None) -> Any:
@@ -151,3 +183,5 @@ def install() -> None:
     RedshiftResponse.create_cluster = _create_cluster
     S3Response.get_bucket_notification = _get_bucket_notification
     IAMPolicyStatement.is_action_permitted = _is_action_permitted
+    FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+    S3Response.get_bucket_replication = _get_bucket_replication

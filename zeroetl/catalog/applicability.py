@@ -86,9 +86,13 @@ def check_applicable(raw_environments: list[Any], catalog: Catalog) -> list[tupl
 
 
 def check_state(raw_state: Any, catalog: Catalog) -> list[tuple[tuple[Any, ...], Any, str]]:
-    if isinstance(raw_state, dict) and "bucket" in raw_state and catalog.state.backend != "s3":
-        return [(("state", "bucket"), raw_state["bucket"], "applies only to backend: s3; this catalog keeps its state locally (backend: local)")]
-    return []
+    if not isinstance(raw_state, dict) or catalog.state.backend == "s3":
+        return []
+    return [
+        (("state", field), raw_state[field], "applies only to backend: s3; this catalog keeps its state locally (backend: local)")
+        for field in ("bucket", "replica_regions")
+        if field in raw_state
+    ]
 
 
 def check_rollout(raw_rollout: Any, catalog: Catalog) -> list[tuple[tuple[Any, ...], Any, str]]:

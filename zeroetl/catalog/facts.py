@@ -82,6 +82,7 @@ class RegionFacts:
     base_capacity_extended: frozenset[str]
     max_capacity_step: int
     max_capacity_most: int
+    state_replica_region: dict[str, str]
 
     def base_capacities(self, region: str) -> tuple[int, ...]:
         low, high = self.base_capacity_steps_of_8
@@ -109,6 +110,7 @@ def _load_region_facts() -> RegionFacts:
         base_capacity_extended=frozenset(base["extended_to_1024"]),
         max_capacity_step=most["step"],
         max_capacity_most=most["most"],
+        state_replica_region=dict(data["state_replica_region"]),
     )
 
 

@@ -27,6 +27,7 @@ RULES = (
     "Names AWS compares without case (IAM roles and policies, RDS and Redshift identifiers) clash when they differ only in case.",
     "Every AWS name the stacks create (table below) is unique where AWS keeps it unique and fits AWS's length limit; "
     "two environments may not manage the resource policy of one existing namespace.",
+    "state.replica_regions names only regions where the catalog's environments keep state.",
     f"Quotas: {FACTS.integrations_per_source} integrations per source cluster, {FACTS.integrations_per_target} per target "
     f"warehouse, {FACTS.integrations_per_account_region} per account and region.",
 )
@@ -91,6 +92,10 @@ def check_fleet(catalog: Catalog) -> None:
         for key, users in groups.items():
             if len(users) > limit:
                 problems.append(f"{users[limit]}: {len(users)} {what.format(key=key)}; the AWS quota is {limit}")
+    kept = sorted({env.region for env in catalog.environments})
+    for region in catalog.state.replica_regions:
+        if region not in kept:
+            problems.append(f"state.replica_regions: {region!r} keeps no state in this catalog (its environments are in {', '.join(kept)}); name only those regions")
     if problems:
         # Stacks of one account and region share a bucket: its problem is said once.
         raise ValueError("\n".join(dict.fromkeys(problems)))

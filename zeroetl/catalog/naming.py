@@ -3,6 +3,8 @@
     stack name   {env}-{layer}                                demo-source
     state key    {app}/{account}/{region}/{env}/{layer}.tfstate, account = the stack's own
     state bucket the catalog's pattern over {app}, {account}, {region}
+    its logs     {state bucket}-access-logs                   (companion_bucket: cut and hashed past 63)
+    its replica  {state bucket}-replica, in the replica region, and {replica}-access-logs
     AWS name     {app}-{env}-{purpose}                        zeroetl-demo-s3-import
 
 The main data stores keep the names the catalog gives them (the article's names), because
@@ -11,10 +13,11 @@ operators look them up by those names in the console.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import Enum
 
-from zeroetl.catalog.facts import partition
+from zeroetl.catalog.facts import FACTS, partition
 from zeroetl.catalog.model import Catalog, Environment, Source
 from zeroetl.catalog.placement import Account
 
@@ -49,6 +52,43 @@ def state_bucket(catalog: Catalog, env: Environment, layer: Layer) -> str:
     if catalog.state.bucket is None:
         raise ValueError("only the s3 backend has buckets")
     return catalog.state.bucket.format(app=catalog.app, account=layer_account(env, layer).account_id, region=env.region)
+
+
+S3_NAME_MOST = 63
+
+
+def companion_bucket(bucket: str, suffix: str) -> str:
+    """A bucket the bootstrap keeps beside a state bucket, e.g. its access logs: the state
+    bucket's name and `-<suffix>`. Where that would pass S3's 63 characters, the state
+    bucket's name is cut and 8 hex characters of its hash keep the result unique to it."""
+    whole = f"{bucket}-{suffix}"
+    if len(whole) <= S3_NAME_MOST:
+        return whole
+    digest = hashlib.sha256(bucket.encode()).hexdigest()[:8]
+    kept = bucket[: S3_NAME_MOST - len(suffix) - len(digest) - 2].rstrip("-.")
+    return f"{kept}-{digest}-{suffix}"
+
+
+def access_log_bucket(bucket: str) -> str:
+    """Where S3 delivers a bucket's server access logs: a bucket of its own, same account and
+    region (S3's rule), never the logged bucket itself (each delivery would log again)."""
+    return companion_bucket(bucket, "access-logs")
+
+
+def replica_bucket(bucket: str) -> str:
+    """The copy of a state bucket in its replica region (stacks/constructs/state_replica.py)."""
+    return companion_bucket(bucket, "replica")
+
+
+def replica_region(catalog: Catalog, region: str) -> str:
+    """Where a region's state bucket is replicated: the catalog's choice, else the region facts'."""
+    return catalog.state.replica_regions.get(region) or FACTS.region_facts.state_replica_region[region]
+
+
+def bucket_key_alias(bucket: str) -> str:
+    """The alias of the key of a log or replica bucket: the bucket's name (unique, and several
+    such buckets may share a region), its periods as underscores (KMS refuses periods)."""
+    return bucket.replace(".", "_")
 
 
 def state_key_alias(catalog: Catalog) -> str:

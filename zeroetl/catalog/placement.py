@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from zeroetl.catalog.facts import FACTS, partition
 from zeroetl.catalog.rules import quoted
 from zeroetl.catalog.strict import Strict
 
@@ -64,6 +65,26 @@ class State(Strict):
         "'{app}-tfstate-{account}-{region}'; each stack's state goes to the bucket of its own account and region, so one "
         "account's credentials never hold another's state.",
     )
+
+    replica_regions: dict[str, str] = Field(
+        default_factory=dict,
+        description="s3: where the bootstrap replicates the state bucket of a region, and its access logs (S3 cross-region "
+        "replication), as {state region: replica region}; a region not named here uses state_replica_region of "
+        "catalog/region_facts.yaml (a region AWS enables by default, near the first). Set it where data-residency rules "
+        "decide where state may be copied.",
+    )
+
+    @model_validator(mode="after")
+    def _replicas_elsewhere_in_the_partition(self) -> State:
+        for region, replica in self.replica_regions.items():
+            for named in (region, replica):
+                if named not in FACTS.regions:
+                    raise ValueError(f"replica_regions {{{region}: {replica}}}: {quoted(named)} is not a region of catalog/regions.yaml")
+            if replica == region:
+                raise ValueError(f"replica_regions {{{region}: {replica}}}: a replica in the same region survives nothing the state bucket would not; name another region")
+            if partition(replica) != partition(region):
+                raise ValueError(f"replica_regions {{{region}: {replica}}}: S3 replicates only within a partition ({partition(region)}); name a region of it")
+        return self
 
     @model_validator(mode="after")
     def _bucket_for_s3(self) -> State:

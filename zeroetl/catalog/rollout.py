@@ -34,7 +34,7 @@ class Rollout(Strict):
         None,
         pattern=GITHUB_REPOSITORY,
         description="OWNER/REPO (as GitHub spells it: IAM compares the token's claims case-sensitively) whose workflow rolls the "
-        "catalog out. With the s3 backend it adds one bootstrap stack per account: the state buckets, GitHub's OIDC provider, "
+        "catalog out. With the s3 backend it adds one bootstrap stack per account: the state buckets with their access logs and replicas, GitHub's OIDC provider, "
         "the plan and apply roles the workflow assumes, and the permissions boundary every role the stacks create carries "
         "(README, Security model of the rollout).",
     )

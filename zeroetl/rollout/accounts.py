@@ -29,6 +29,9 @@ from zeroetl.rollout.waves import waves
 PLAN_SESSION_SECONDS = 3600
 APPLY_SESSION_SECONDS = 3 * 3600
 BOOTSTRAP_PREFIX = "bootstrap-"
+# The roles each bootstrap creates (role_name): the workflow's two, and S3's for replicating the
+# state buckets (stacks/constructs/state_replica.py). The apply role may change none of them.
+ROLLOUT_ROLES = ("plan", "apply", "replication")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class AccountPlan:
 
 
 def role_name(catalog: Catalog, kind: str) -> str:
-    """`<app>-rollout-plan` / `<app>-rollout-apply`: outside `<app>-<environment>-*`, the names
+    """`<app>-rollout-plan` / `-apply` / `-replication`: outside `<app>-<environment>-*`, the names
     the apply role may manage, unless an environment is named `rollout` (the apply role's policy
     denies itself the bootstrap's roles whatever they are named)."""
     return f"{catalog.app}-rollout-{kind}"

@@ -24,7 +24,7 @@ from typing import Any
 
 from zeroetl.catalog.facts import service_endpoint, service_principal, sts_audience
 from zeroetl.catalog.model import Catalog
-from zeroetl.rollout.accounts import AccountPlan, boundary_arn, role_arn
+from zeroetl.rollout.accounts import ROLLOUT_ROLES, AccountPlan, boundary_arn, role_arn
 
 OIDC_HOST = "token.actions.githubusercontent.com"
 
@@ -144,7 +144,7 @@ BOUNDARY_PROTECT = [*IAM_POLICY_MANAGE, "iam:SetDefaultPolicyVersion"]
 PASSED_TO = ["monitoring.rds", "rds", "redshift", "vpc-flow-logs"]  # principals' short names
 # What no rollout job may do to the bootstrap's own identity, whatever the names.
 SELF_PROTECT = [
-    "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+    "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
     "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole",
 ]
 
@@ -299,7 +299,7 @@ def apply_policy(catalog: Catalog, plan: AccountPlan, key_arns: list[str]) -> di
     roles = [f"arn:{p}:iam::{account}:role/{catalog.app}-{env}-*" for env in plan.environments]
     operators = sorted({f"arn:{p}:iam::{account}:role/{name}" for env in catalog.environments if env.name in plan.environments for name in env.operator_role_names})
     policies = [f"arn:{p}:iam::{account}:policy/{catalog.app}-{env}-*" for env in plan.environments]
-    own_roles = [role_arn(catalog, account, plan.regions[0], kind) for kind in ("plan", "apply")]
+    own_roles = [role_arn(catalog, account, plan.regions[0], kind) for kind in ROLLOUT_ROLES]
     boundary = boundary_arn(catalog, account, plan.regions[0])
     return _doc(
         {"Sid": "RefreshWhatTheStacksManage", "Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
