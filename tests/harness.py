@@ -152,7 +152,9 @@ def prepare_offline(synth: Synthesized, name: str) -> dict[str, Any]:
     """Write the override file and upstream states stack `name` needs to plan offline.
     Returns {remote state name: {output: value}}."""
     upstream, remote_overrides = write_upstream_states(synth, name)
-    override: dict[str, Any] = {"provider": {"aws": OFFLINE_PROVIDER}}
+    # One override per provider block, matched by alias (a bootstrap has one per region).
+    providers = [{**OFFLINE_PROVIDER, **({"alias": p["alias"]} if "alias" in p else {})} for p in synth.stacks[name]["provider"]["aws"]]
+    override: dict[str, Any] = {"provider": {"aws": providers}}
     data = {**({"terraform_remote_state": remote_overrides} if remote_overrides else {}), **offline_reads(synth.stacks[name])}
     if data:
         override["data"] = data
