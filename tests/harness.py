@@ -93,6 +93,14 @@ def referenced(config: dict[str, Any], reference: str) -> dict[str, Any]:
     return resources(config, match.group(1))[match.group(2)]
 
 
+def bucket_keys(config: dict[str, Any]) -> dict[str, str]:
+    """Bucket name: the KMS key reference its default encryption names, in a bootstrap stack."""
+    return {
+        referenced(config, e["bucket"])["bucket"]: e["rule"][0]["apply_server_side_encryption_by_default"]["kms_master_key_id"]
+        for e in resources(config, "aws_s3_bucket_server_side_encryption_configuration").values()
+    }
+
+
 def bootstraps(synth: Synthesized) -> dict[str, dict[str, Any]]:
     """Account id: the JSON of its bootstrap stack."""
     return {name.removeprefix("bootstrap-"): config for name, config in synth.stacks.items() if name.startswith("bootstrap-")}

@@ -13,7 +13,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.harness import Synthesized, bootstraps, referenced, resources
+from tests.harness import Synthesized, bootstraps, bucket_keys, referenced, resources
 from tests.iam_eval import allowed
 from zeroetl.catalog.naming import access_log_bucket, bucket_key_alias
 from zeroetl.catalog.rules import s3_bucket_problem
@@ -65,7 +65,7 @@ def test_only_s3_log_delivery_of_that_bucket_and_account_writes_the_logs(fleet_s
 
 def test_log_buckets_use_their_own_key_which_the_log_delivery_may_only_encrypt_with(fleet_synth: Synthesized) -> None:
     for account, stack in bootstraps(fleet_synth).items():
-        encryption = {referenced(stack, e["bucket"])["bucket"]: e["rule"][0]["apply_server_side_encryption_by_default"]["kms_master_key_id"] for e in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values()}
+        encryption = bucket_keys(stack)
         for config in resources(stack, "aws_s3_bucket_logging").values():
             source, target = referenced(stack, config["bucket"])["bucket"], referenced(stack, config["target_bucket"])["bucket"]
             assert encryption[target] != encryption[source], "the state's key is not the logs' key"

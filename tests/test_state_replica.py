@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import Synthesized, bootstraps, referenced, resources
+from tests.harness import Synthesized, bootstraps, bucket_keys, referenced, resources
 from tests.iam_eval import allowed
 from tests.trust import matches
 from zeroetl.catalog.facts import FACTS
@@ -73,7 +73,7 @@ def test_the_replication_role_is_s3s_of_its_account_and_copies_only_what_it_must
         assert all(matches(op, wanted, account) for op, block in trust["Condition"].items() for wanted in block.values())
         assert not all(matches(op, wanted, "999999999999") for op, block in trust["Condition"].items() for wanted in block.values()), "another account's S3"
         (policy,) = [json.loads(p["policy"])["Statement"] for p in resources(stack, "aws_iam_role_policy").values() if p["role"].startswith("${aws_iam_role.replication")]
-        encryption = {referenced(stack, e["bucket"])["bucket"]: e["rule"][0]["apply_server_side_encryption_by_default"]["kms_master_key_id"] for e in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values()}
+        encryption = bucket_keys(stack)
         decrypt = [s for s in policy if s["Sid"].startswith("DecryptWhatItCopies")]
         encrypt = [s for s in policy if s["Sid"].startswith("EncryptTheReplicas")]
         copied = [(referenced(stack, c["bucket"])["bucket"], referenced(stack, c["rule"][0]["destination"]["bucket"])["bucket"]) for c in resources(stack, "aws_s3_bucket_replication_configuration").values()]
