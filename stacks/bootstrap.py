@@ -36,8 +36,8 @@ from constructs import Construct
 from stacks.base import STATE_ROOT_FROM_STACK_DIR
 from stacks.constructs.access_logs import AccessLogs
 from stacks.constructs.kms import ManagedKey
-from stacks.constructs.private_bucket import private_bucket
-from stacks.constructs.state_replica import Copied, ReplicationRole, StateReplica
+from stacks.constructs.private_bucket import KeptBucket, private_bucket
+from stacks.constructs.state_replica import ReplicationRole, StateReplica
 from zeroetl.catalog.facts import service_endpoint, sts_audience
 from zeroetl.catalog.model import Catalog
 from zeroetl.catalog.naming import replica_region, state_key_alias, state_key_alias_arn
@@ -92,7 +92,7 @@ class StateBucket(Construct):
             }
             for share in readers
         ]
-        self.bucket, _, self.versioning = private_bucket(
+        self.bucket, _, versioning = private_bucket(
             self, bucket=bucket, arn=arn, key_arn=self.key.arn, statements=statements, provider=provider,
             lifecycle=_state_lifecycle(),
         )
@@ -101,7 +101,7 @@ class StateBucket(Construct):
         # The states (`<app>/...`) and the bootstrap's own (`<app>-bootstrap/...`) all start with the app.
         StateReplica(
             self, "replica", account_id=plan.account_id, region=elsewhere, lifecycle=_state_lifecycle(), role=replication,
-            state=Copied(bucket, region, self.bucket, self.key.arn, self.versioning), state_keys=catalog.app, state_logs=self.access_logs,
+            state=KeptBucket(bucket, region, self.bucket, self.key.arn, versioning), state_keys=catalog.app, state_logs=self.access_logs,
             source_provider=provider, provider=providers[elsewhere],
         )
 
@@ -135,7 +135,6 @@ class BootstrapStack(TerraformStack):
             region: StateBucket(self, f"state-{region}", catalog=catalog, plan=plan, region=region, bucket=bucket, providers=providers, replication=replication)
             for region, bucket in plan.buckets
         }
-        replication.policy()
         key_arns = [bucket.key.arn for bucket in buckets.values()]
         IamPolicy(
             self, "role-boundary", name=boundary_name(catalog), description=f"The most any role the {catalog.app} stacks create may do (stacks/boundary.py)",

@@ -25,7 +25,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
 from stacks.constructs.kms import ManagedKey
-from stacks.constructs.private_bucket import private_bucket
+from stacks.constructs.private_bucket import KeptBucket, private_bucket
 from zeroetl.catalog.facts import partition, service_principal
 from zeroetl.catalog.naming import access_log_bucket, bucket_key_alias
 
@@ -81,6 +81,6 @@ class AccessLogs(Construct):
                 }
             ],
         )
-        self.versioning = versioning
+        self.kept = KeptBucket(self.name, region, self.bucket, self.key.arn, versioning)
         # S3 checks the target's policy when logging is turned on: the policy comes first.
         S3BucketLoggingA(self, "delivery", bucket=logged.id, target_bucket=self.bucket.id, target_prefix=prefix, provider=provider, depends_on=[policy])

@@ -10,6 +10,7 @@ rename them, and Terraform would plan to replace a bucket holding every state).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from cdktf import TerraformResourceLifecycle
@@ -26,6 +27,24 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 )
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA, S3BucketVersioningVersioningConfiguration
 from constructs import Construct
+
+from zeroetl.catalog.facts import partition
+
+
+@dataclass(frozen=True)
+class KeptBucket:
+    """A bucket the bootstrap keeps, as what refers to it (replication, its role) needs it:
+    its name and region, the bucket, its key and its versioning (which must come first)."""
+
+    name: str
+    region: str
+    bucket: S3Bucket
+    key_arn: str
+    versioning: S3BucketVersioningA
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{partition(self.region)}:s3:::{self.name}"
 
 
 def tls_only(arn: str) -> dict[str, Any]:

@@ -19,6 +19,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jsii
+from cdktf import IResolveContext, IStringProducer, Lazy
+
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
@@ -38,28 +41,18 @@ from constructs import Construct
 
 from stacks.constructs.access_logs import AccessLogs
 from stacks.constructs.kms import ManagedKey
-from stacks.constructs.private_bucket import private_bucket
+from stacks.constructs.private_bucket import KeptBucket, private_bucket
 from zeroetl.catalog.facts import partition, service_endpoint, service_principal
 from zeroetl.catalog.naming import bucket_key_alias, replica_bucket
 
 
-class Copied:
-    """One bucket as replication sees it: its name, region, key and versioning."""
-
-    def __init__(self, name: str, region: str, bucket: S3Bucket, key_arn: str, versioning: S3BucketVersioningA) -> None:
-        self.name, self.region, self.bucket, self.key_arn, self.versioning = name, region, bucket, key_arn, versioning
-
-    @property
-    def arn(self) -> str:
-        return f"arn:{partition(self.region)}:s3:::{self.name}"
-
-
 class ReplicationRole(Construct):
-    """The role S3 replicates the bootstrap's buckets with; `grant` each copy before synthesis."""
+    """The role S3 replicates the bootstrap's buckets with. Its policy covers every pair
+    `grant`ed, whenever granted: it is written at synthesis (a lazy value), not when made."""
 
     def __init__(self, scope: Construct, id_: str, *, name: str, account_id: str, region: str) -> None:
         super().__init__(scope, id_)
-        self._pairs: list[tuple[Copied, Copied]] = []
+        self._pairs: list[tuple[KeptBucket, KeptBucket]] = []
         trust = {
             "Version": "2012-10-17",
             "Statement": [
@@ -73,15 +66,15 @@ class ReplicationRole(Construct):
             ],
         }
         self.role = IamRole(self, "role", name=name, description="S3 replicates the rollout's state and access-log buckets to their replica regions (stacks/constructs/state_replica.py)", assume_role_policy=json.dumps(trust, indent=2))
+        IamRolePolicy(self, "policy", name="replicate-the-rollouts-buckets", role=self.role.name, policy=Lazy.string_value(_Produced(self._policy)))
 
-    def grant(self, source: Copied, replica: Copied) -> None:
+    def grant(self, source: KeptBucket, replica: KeptBucket) -> None:
         self._pairs.append((source, replica))
 
-    def policy(self) -> None:
-        """The role's policy over every pair granted: called once, after the last grant."""
+    def _policy(self) -> str:
         sources, replicas = [s for s, _ in self._pairs], [r for _, r in self._pairs]
 
-        def kms(sid: str, actions: list[str], copies: list[Copied]) -> list[dict[str, Any]]:
+        def kms(sid: str, actions: list[str], copies: list[KeptBucket]) -> list[dict[str, Any]]:
             return [
                 {
                     "Sid": f"{sid}{index}",
@@ -106,10 +99,21 @@ class ReplicationRole(Construct):
             *kms("DecryptWhatItCopies", ["kms:Decrypt"], sources),
             *kms("EncryptTheReplicas", ["kms:Encrypt", "kms:GenerateDataKey"], replicas),
         ]
-        IamRolePolicy(self, "policy", name="replicate-the-rollouts-buckets", role=self.role.name, policy=json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2))
+        return json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2)
 
 
-def replicate(scope: Construct, id_: str, *, source: Copied, replica: Copied, prefix: str, role: ReplicationRole, provider: Any) -> None:
+@jsii.implements(IStringProducer)
+class _Produced:
+    """A string cdktf asks for when it synthesizes (Lazy.string_value), not before."""
+
+    def __init__(self, produce: Any) -> None:
+        self._produce = produce
+
+    def produce(self, context: IResolveContext) -> str:
+        return self._produce()
+
+
+def replicate(scope: Construct, id_: str, *, source: KeptBucket, replica: KeptBucket, prefix: str, role: ReplicationRole, provider: Any) -> None:
     """Every new version under `prefix` (all the bootstrap keeps in `source`) is copied to
     `replica`, encrypted there with its key. A prefix, not an empty filter: S3 answers an empty
     one without its Prefix, which the provider reads back as no filter and plans again forever."""
@@ -140,7 +144,7 @@ class StateReplica(Construct):
     replication of the state bucket and of its access logs into them."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, account_id: str, state: Copied, state_keys: str, state_logs: AccessLogs, region: str,
+        self, scope: Construct, id_: str, *, account_id: str, state: KeptBucket, state_keys: str, state_logs: AccessLogs, region: str,
         lifecycle: list[S3BucketLifecycleConfigurationRule], role: ReplicationRole, source_provider: Any, provider: Any,
     ) -> None:
         """state_keys: the prefix of every key the state bucket holds."""
@@ -149,9 +153,5 @@ class StateReplica(Construct):
         key = ManagedKey(self, "key", region=region, account_id=account_id, alias=bucket_key_alias(name), description=f"Replica of {state.name} (cross-region replication)", provider=provider)
         bucket, _, versioning = private_bucket(self, bucket=name, arn=f"arn:{partition(region)}:s3:::{name}", key_arn=key.arn, lifecycle=lifecycle, statements=[], provider=provider)
         logs = AccessLogs(self, "access-logs", account_id=account_id, region=region, logged=bucket, logged_name=name, provider=provider)
-        replicate(self, "state", source=state, replica=Copied(name, region, bucket, key.arn, versioning), prefix=state_keys, role=role, provider=source_provider)
-        replicate(
-            self, "access-logs-replication", role=role, provider=source_provider, prefix=state_logs.prefix,
-            source=Copied(state_logs.name, state.region, state_logs.bucket, state_logs.key.arn, state_logs.versioning),
-            replica=Copied(logs.name, region, logs.bucket, logs.key.arn, logs.versioning),
-        )
+        replicate(self, "state", source=state, replica=KeptBucket(name, region, bucket, key.arn, versioning), prefix=state_keys, role=role, provider=source_provider)
+        replicate(self, "access-logs-replication", source=state_logs.kept, replica=logs.kept, prefix=state_logs.prefix, role=role, provider=source_provider)
