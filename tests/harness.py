@@ -94,9 +94,10 @@ def referenced(config: dict[str, Any], reference: str) -> dict[str, Any]:
 
 
 def bucket_keys(config: dict[str, Any]) -> dict[str, str]:
-    """Bucket name: the KMS key reference its default encryption names, in a bootstrap stack."""
+    """Bucket name: the KMS key reference its default encryption names (None: SSE-S3), in a
+    bootstrap stack."""
     return {
-        referenced(config, e["bucket"])["bucket"]: e["rule"][0]["apply_server_side_encryption_by_default"]["kms_master_key_id"]
+        referenced(config, e["bucket"])["bucket"]: e["rule"][0]["apply_server_side_encryption_by_default"].get("kms_master_key_id")
         for e in resources(config, "aws_s3_bucket_server_side_encryption_configuration").values()
     }
 

@@ -164,6 +164,8 @@ def test_each_accounts_bootstrap_made_its_oidc_provider_roles_and_encrypted_stat
         # Its server access logs go to the bucket beside it, under its own name.
         logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
         assert (logging["TargetBucket"], logging["TargetPrefix"]) == (f"{bucket}-access-logs", f"{bucket}/"), env.name
+        (default,) = s3.get_bucket_encryption(Bucket=f"{bucket}-access-logs")["ServerSideEncryptionConfiguration"]["Rules"]
+        assert default["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}, "the only default S3 supports on a log target"
         # It replicates into its copy in the replica region, which exists there.
         (rule,) = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"]
         assert rule["Destination"]["Bucket"] == f"arn:aws:s3:::{bucket}-replica", env.name

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.harness import Synthesized, resources
+from tests.harness import Synthesized, referenced, resources
 from tests.iam_eval import listed
 from tests.trust import bootstrap_trust, loosenings
 from tests.trust import violations as trust_violations
@@ -167,10 +167,13 @@ def test_state_buckets_are_versioned_encrypted_private_and_tls_only(fleet_synth:
         buckets = {b["bucket"] for b in resources(stack, "aws_s3_bucket").values()}
         assert buckets and all(account in b for b in buckets), name
         assert all(v["versioning_configuration"]["status"] == "Enabled" for v in resources(stack, "aws_s3_bucket_versioning").values())
-        assert all(
-            e["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+        # KMS for the states and their replicas; S3 managed keys for the logs of their requests,
+        # the only default a log target supports (tests/test_state_access_logs.py)
+        assert {
+            (referenced(stack, e["bucket"])["bucket"].endswith("-access-logs"), e["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"])
             for e in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values()
-        )
+        } == {(False, "aws:kms"), (True, "AES256")}, name
+        assert len(resources(stack, "aws_s3_bucket_server_side_encryption_configuration")) == len(buckets)
         assert all(all(b[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")) for b in resources(stack, "aws_s3_bucket_public_access_block").values())
         for policy in resources(stack, "aws_s3_bucket_policy").values():
             (tls,) = [s for s in json.loads(policy["policy"])["Statement"] if s["Effect"] == "Deny"]
@@ -249,8 +252,9 @@ def test_every_state_is_written_with_its_buckets_own_key(fleet_synth: Synthesize
     checked = 0
     for name, stack in fleet_synth.stacks.items():
         if name.startswith("bootstrap-"):
-            # and one key per access-log and replica bucket, named after it (tests/test_state_access_logs.py)
-            assert {key["name"] for key in resources(stack, "aws_kms_alias").values() if not key["name"].endswith(("-access-logs", "-replica"))} == {"alias/zeroetl-tfstate"}, name
+            # and one key per replica bucket, named after it; the access-log buckets have none
+            # (tests/test_state_access_logs.py)
+            assert {key["name"] for key in resources(stack, "aws_kms_alias").values() if not key["name"].endswith("-replica")} == {"alias/zeroetl-tfstate"}, name
             continue
         backend = stack["terraform"]["backend"]["s3"]
         account, region = backend["key"].split("/")[1], backend["region"]

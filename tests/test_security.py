@@ -10,9 +10,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.harness import PlanResult, Synthesized, resources
+from tests.harness import PlanResult, Synthesized, referenced, resources
 from tests.iam_eval import listed
-from zeroetl.checks.checkov import scan, skips
+from zeroetl.checks.checkov import excused, scan, scoped, skips
 
 CATALOGS = ["default", "variant", "fleet"]
 # Actions that need "*" because AWS offers no resource-level control for them. (In key
@@ -49,10 +49,35 @@ def test_checkov_passes_every_offline_plan(request: pytest.FixtureRequest, tmp_p
 def test_skip_list_is_short_and_every_entry_reasoned() -> None:
     entries = skips()
     # 5 since before the bootstrap: its state buckets' access logging and replication (issue 19)
-    # brought none (tests/test_state_access_logs.py, tests/test_state_replica.py)
+    # brought none skipped everywhere (tests/test_state_access_logs.py, tests/test_state_replica.py)
     assert 0 < len(entries) <= 5
     for check, reason in entries.items():
         assert re.fullmatch(r"CKV2?_AWS_\d+", check) and len(reason.split()) >= 12, check
+    # and one scoped to the access-log buckets, which S3 supports only with SSE-S3
+    assert set(scoped()) == {"CKV_AWS_145"}
+    for check, entry in scoped().items():
+        assert re.fullmatch(r"CKV2?_AWS_\d+", check) and len(entry.why.split()) >= 12, check
+        assert all(re.fullmatch(r"aws_[a-z0-9_]+\.\S+", pattern) and pattern.count("*") <= 2 for pattern in entry.resources), entry.resources
+
+
+@pytest.mark.terraform
+def test_a_scoped_skip_excuses_only_the_resources_it_names(fleet_synth: Synthesized, tmp_path: Path) -> None:
+    """The KMS check skipped on the access-log buckets still runs on every other bucket: a
+    state bucket planted with SSE-S3 fails it, and the log buckets beside it do not."""
+    name = next(name for name in fleet_synth.stacks if name.startswith("bootstrap-"))
+    stack = json.loads(json.dumps(fleet_synth.stacks[name]))
+    planted = []
+    for address, encryption in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").items():
+        if "access-logs" not in address and "replica" not in address:
+            encryption["rule"][0]["apply_server_side_encryption_by_default"] = {"sse_algorithm": "AES256"}
+            planted.append(referenced(stack, encryption["bucket"])["bucket"])
+    assert planted, "the stack has a state bucket"
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "cdk.tf.json").write_text(json.dumps(stack))
+    failed = [(f["check_id"], f["resource"]) for f in scan([tmp_path / name], "terraform_json")]
+    flagged = [resource for check, resource in failed if check == "CKV_AWS_145"]
+    assert flagged and all("access-logs" not in resource for resource in flagged), failed
+    assert any(excused({"check_id": "CKV_AWS_145", "resource": f"aws_s3_bucket.{address}"}, scoped()) for address in resources(stack, "aws_s3_bucket") if "access-logs" in address)
 
 
 def test_stateful_resources_are_protected(request: pytest.FixtureRequest) -> None:

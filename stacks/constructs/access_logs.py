@@ -1,12 +1,14 @@
 """Server access logging of one bucket the bootstrap keeps: a log bucket of its own in the same
-account and region (S3's rule), encrypted with a key of its own, and the logging configuration.
+account and region (S3's rule), and the logging configuration.
 
 S3 delivers the logs as the service principal logging.s3.amazonaws.com. The log bucket's
-policy lets it write under the logged bucket's prefix, for that bucket and account only. The
-key policy lets it use the key, which AWS CDK grants the same principal on a log bucket with
-a customer managed key (aws-s3 Bucket, serverAccessLogsBucket). Older S3 guide text said
-SSE-KMS is not supported for log targets: README says how to confirm delivery after the
-first apply.
+policy lets it write under the logged bucket's prefix, for that bucket and account only.
+The log bucket is encrypted by default with S3 managed keys (SSE-S3): the S3 guide (Enabling
+Amazon S3 server access logging) supports no other default encryption on a log target, and
+says SSE-KMS is not supported. A KMS key would be accepted by every API call and the logs
+would silently not arrive in some regions, so this is the one bucket without a customer
+managed key; security/checkov-skips.yaml scopes checkov's KMS check away from these buckets
+only.
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
-from stacks.constructs.kms import ManagedKey
 from stacks.constructs.private_bucket import KeptBucket, private_bucket
 from zeroetl.catalog.facts import partition, service_principal
-from zeroetl.catalog.naming import access_log_bucket, bucket_key_alias
+from zeroetl.catalog.naming import access_log_bucket
 
 # A year of who touched the state, for an annual audit; a deleted log's version 30 days more.
 ACCESS_LOG_DAYS = 365
@@ -35,7 +36,7 @@ DELETED_LOG_DAYS = 30
 
 
 class AccessLogs(Construct):
-    """`<logged bucket>-access-logs` and its key; logs land under `<logged bucket>/`."""
+    """`<logged bucket>-access-logs`; logs land under `<logged bucket>/`."""
 
     def __init__(self, scope: Construct, id_: str, *, account_id: str, region: str, logged: S3Bucket, logged_name: str, provider: Any) -> None:
         super().__init__(scope, id_)
@@ -44,22 +45,8 @@ class AccessLogs(Construct):
         arn = f"arn:{p}:s3:::{self.name}"
         self.prefix = prefix = f"{logged_name}/"
         delivery = {"Service": service_principal("logging.s3", region)}
-        self.key = ManagedKey(
-            self, "key", region=region, account_id=account_id, alias=bucket_key_alias(self.name), description=f"Server access logs of {logged_name}",
-            provider=provider,
-            service_statements=[
-                {
-                    # Encrypting a log needs a data key; S3 Bucket Keys decrypt the bucket-level key.
-                    "Sid": "S3LogDeliveryEncryptsTheLogs",
-                    "Effect": "Allow",
-                    "Principal": delivery,
-                    "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                    "Resource": "*",
-                }
-            ],
-        )
         self.bucket, policy, versioning = private_bucket(
-            self, bucket=self.name, arn=arn, key_arn=self.key.arn, provider=provider,
+            self, bucket=self.name, arn=arn, key_arn=None, provider=provider,
             lifecycle=[
                 S3BucketLifecycleConfigurationRule(
                     id="expire-old-access-logs",
@@ -81,6 +68,6 @@ class AccessLogs(Construct):
                 }
             ],
         )
-        self.kept = KeptBucket(self.name, region, self.bucket, self.key.arn, versioning)
+        self.kept = KeptBucket(self.name, region, self.bucket, None, versioning)
         # S3 checks the target's policy when logging is turned on: the policy comes first.
         S3BucketLoggingA(self, "delivery", bucket=logged.id, target_bucket=self.bucket.id, target_prefix=prefix, provider=provider, depends_on=[policy])

@@ -39,7 +39,7 @@ class KeptBucket:
     name: str
     region: str
     bucket: S3Bucket
-    key_arn: str
+    key_arn: str | None  # None: SSE-S3 (private_bucket)
     versioning: S3BucketVersioningA
 
     @property
@@ -56,21 +56,25 @@ def private_bucket(
     *,
     bucket: str,
     arn: str,
-    key_arn: str,
+    key_arn: str | None,
     lifecycle: list[S3BucketLifecycleConfigurationRule],
     statements: list[dict[str, Any]],
     provider: Any,
 ) -> tuple[S3Bucket, S3BucketPolicy, S3BucketVersioningA]:
     """The bucket, its policy (TLS only, then `statements`) and its versioning, which a
-    replication or a logging configuration must wait for."""
+    replication or a logging configuration must wait for. Encrypted by default with the
+    customer managed key `key_arn`; with None, with S3 managed keys (SSE-S3), for the one kind
+    of bucket S3 supports no other default for: a server access log target."""
     made = S3Bucket(scope, "bucket", bucket=bucket, provider=provider, lifecycle=TerraformResourceLifecycle(prevent_destroy=True))
     versioning = S3BucketVersioningA(scope, "versioning", bucket=made.id, versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"), provider=provider)
     S3BucketServerSideEncryptionConfigurationA(
         scope, "encryption", bucket=made.id, provider=provider,
         rule=[
             S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="aws:kms", kms_master_key_id=key_arn),
-                bucket_key_enabled=True,
+                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                    sse_algorithm="aws:kms", kms_master_key_id=key_arn
+                ) if key_arn else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256"),
+                bucket_key_enabled=True if key_arn else None,
             )
         ],
     )

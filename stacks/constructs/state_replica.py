@@ -84,7 +84,7 @@ class ReplicationRole(Construct):
                     # With S3 Bucket Keys the context is the bucket's ARN, else the object's.
                     "Condition": {"StringEquals": {"kms:ViaService": service_endpoint("s3", copy.region)}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": [copy.arn, f"{copy.arn}/*"]}},
                 }
-                for index, copy in enumerate(copies)
+                for index, copy in enumerate(c for c in copies if c.key_arn)
             ]
 
         statements = [
@@ -115,9 +115,13 @@ class _Produced:
 
 def replicate(scope: Construct, id_: str, *, source: KeptBucket, replica: KeptBucket, prefix: str, role: ReplicationRole, provider: Any) -> None:
     """Every new version under `prefix` (all the bootstrap keeps in `source`) is copied to
-    `replica`, encrypted there with its key. A prefix, not an empty filter: S3 answers an empty
-    one without its Prefix, which the provider reads back as no filter and plans again forever."""
+    `replica`: SSE-KMS objects re-encrypted there with the replica's key, SSE-S3 ones (the
+    access logs) as they are. A prefix, not an empty filter: S3 answers an empty one without
+    its Prefix, which the provider reads back as no filter and plans again forever."""
+    if bool(source.key_arn) != bool(replica.key_arn):
+        raise ValueError(f"{source.name} and its replica {replica.name} must both have a KMS key or both none")
     role.grant(source, replica)
+    kms = bool(source.key_arn)
     S3BucketReplicationConfigurationA(
         scope, id_, bucket=source.bucket.id, role=role.role.arn, provider=provider, depends_on=[source.versioning, replica.versioning],
         rule=[
@@ -129,10 +133,10 @@ def replicate(scope: Construct, id_: str, *, source: KeptBucket, replica: KeptBu
                 delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Disabled"),
                 source_selection_criteria=S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
                     sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(status="Enabled")
-                ),
+                ) if kms else None,
                 destination=S3BucketReplicationConfigurationRuleDestination(
                     bucket=replica.bucket.arn, storage_class="STANDARD",
-                    encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(replica_kms_key_id=replica.key_arn),
+                    encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(replica_kms_key_id=replica.key_arn) if kms else None,
                 ),
             )
         ],
