@@ -14,7 +14,7 @@ sequence (their patterns refuse `$`, `%` and braces), so the copy leaves them un
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 

@@ -11,7 +11,6 @@ import re
 
 import pytest
 
-from tests.harness import Synthesized
 from zeroetl.checks.iam_lint import Document, LintError, accepted, documents, is_accepted, lint, unreviewed
 
 CATALOGS = ["default", "variant", "fleet"]

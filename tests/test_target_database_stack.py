@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import PlanResult, Synthesized, only, resources
+from tests.harness import PlanResult, Synthesized, resources
 
 pytestmark = pytest.mark.terraform
 

@@ -240,7 +240,7 @@ def summary(plans: Path = PLANS, title: str = "zeroetl plan", max_chars: int = C
     full = _summary(rows, title)
     if len(full) <= max_chars:
         return full
-    lines = [MARKER, f"### {title}: {len(rows)} stack(s)", "", f"Too many stacks for one comment: counts per wave, then the stacks that need a reader. Every stack's plan is in its plan job's summary and its `plan-<stack>` artifact.", ""]
+    lines = [MARKER, f"### {title}: {len(rows)} stack(s)", "", "Too many stacks for one comment: counts per wave, then the stacks that need a reader. Every stack's plan is in its plan job's summary and its `plan-<stack>` artifact.", ""]
     lines += ["| wave | stacks | verdicts |", "| --- | ---: | --- |"]
     waves: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
