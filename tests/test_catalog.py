@@ -162,6 +162,26 @@ def test_bad_catalog_is_refused_with_file_field_and_allowed(case: str, tmp_path:
     assert field in message and allowed in message, message
 
 
+def test_a_clash_is_one_line_per_pair_of_fields_and_a_repeated_name_stops_no_later_check(tmp_path: Path) -> None:
+    """One cluster identifier names six things AWS keeps unique (the cluster, its parameter
+    groups, ...): copied into another environment, that is one clash, said once. And an
+    environment whose name repeats an earlier one is reported without ending the check of
+    the environments after it."""
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(_write(tmp_path, _copies(2, _same_cluster)))
+    assert len(str(raised.value).splitlines()) == 1, str(raised.value)
+
+    def repeated_then_clashing(data: dict) -> None:
+        _copies(2, _same_cluster)(data)
+        data["environments"].insert(1, copy.deepcopy(data["environments"][0]))
+
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(_write(tmp_path, repeated_then_clashing))
+    lines = str(raised.value).splitlines()
+    assert len(lines) == 2 and "environment name 'e0' is already used by environments[0]" in lines[0], lines
+    assert "environments[2] ('e1').sources[0] ('tickit').cluster_identifier" in lines[1] and "clashes with environments[0]" in lines[1], lines
+
+
 def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("environments:\n  - name: demo\n    region: [us-east-1\n")
