@@ -7,6 +7,8 @@ applied fleet) each get a worker of their own, and the rest runs beside them in 
 the modules that share the session's synthesized catalogs and plans (one worker synthesizes
 and plans them once, as conftest.py promises) and those that need none of them. Measured on
 this 2-core machine: both cores busy throughout, 43 minutes in all, act's module the longest.
+Stop 31's CI then killed act's first rollout at its 30-minute limit: each act run's synth job
+was reinstalling the toolchain (tests/act/engine.py, --no-skip-checkout, says why).
 
 A module names its own group with `pytestmark = pytest.mark.xdist_group("...")`; every other
 test is grouped here by the fixtures it uses (by name, or picked by name through

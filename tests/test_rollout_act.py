@@ -174,7 +174,7 @@ def test_schedule_finds_drift_exactly_where_aws_was_changed_behind_terraforms_ba
     code, log = world.act("schedule", {"schedule": "17 5 * * 1-5"}, "schedule-3")
     assert code == 0, why(log)
     assert {s["status"] for s in world.summaries("schedule-3").values()} == {"in-sync"}
-    deployed = world.git("rev-parse", "zeroetl-deployed^{commit}")
+    deployed = world.deployed()
     assert deployed != undeployed and deployed in log, "the synth job's output names the tag's commit"
     assert [(i["title"], i["state"]) for i in world.github()["issues"]] == [("Drift: dev-source", "closed")]
 
@@ -218,7 +218,7 @@ def test_a_failed_apply_leaves_its_wave_applied_opens_an_issue_and_the_next_run_
 
     def tagged() -> str:  # the tag as the remote has it (mark-deployed pushes it there)
         world.git("fetch", "-q", "--tags", "--force", "origin")
-        return world.git("rev-parse", "zeroetl-deployed^{commit}")
+        return world.deployed()
 
     deployed = tagged()
     emulator.post("fail-next-statement", {"containing": "eu-analytics"})
@@ -285,7 +285,7 @@ def test_a_guard_refusal_on_main_stops_every_later_step_and_keeps_the_tag(world:
     later. The refused plan fails its job; nothing of it is applied; no later step of wave 0
     and nothing of wave 1 is planned or applied; the deployed tag stays."""
     world.git("fetch", "-q", "--tags", "--force", "origin")
-    deployed, applied = world.git("rev-parse", "zeroetl-deployed^{commit}"), world.applied()
+    deployed, applied = world.deployed(), world.applied()
     catalog = world.work / CATALOG
     text = catalog.read_text()
     assert "cluster_identifier: dev-orders\n" in text and "max_capacity: 256\n" in text
@@ -298,4 +298,4 @@ def test_a_guard_refusal_on_main_stops_every_later_step_and_keeps_the_tag(world:
     assert "aws_rds_cluster" in summaries["dev-source"]["detail"] and "would be replaced" in summaries["dev-source"]["detail"]
     assert world.applied() == applied and not emulator.calls("DeleteDBCluster")
     world.git("fetch", "-q", "--tags", "--force", "origin")
-    assert world.git("rev-parse", "zeroetl-deployed^{commit}") == deployed != head
+    assert world.deployed() == deployed != head

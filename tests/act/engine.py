@@ -50,6 +50,10 @@ class World:
     def git(self, *args: str) -> str:
         return git(self.work, *args)
 
+    def deployed(self) -> str:
+        """The commit of the tag zeroetl-deployed, where mark-deployed pushed it: the remote."""
+        return git(self.remote, "rev-parse", "zeroetl-deployed^{commit}")
+
     def commit(self, message: str, branch: str) -> str:
         self.git("add", "-A")
         self.git("commit", "-q", "-m", message)
@@ -60,10 +64,12 @@ class World:
         """Run the workflow for the event; (exit code, log). Each run gets its own artifacts,
         as GitHub's runs do; states, cache and the fake GitHub persist across runs."""
         (self.root / f"{name}.json").write_text(json.dumps(payload))
-        # act copies this clone as the job's workspace and skips actions/checkout for it; GitHub's
-        # checkout with fetch-depth 0 brings every tag, including the one mark-deployed pushed.
-        self.git("fetch", "-q", "--tags", "--force", "origin")
-        args = [str(ACT), event, "-e", str(self.root / f"{name}.json"), "-W", WORKFLOW, "-P", "ubuntu-latest=-self-hosted"] + (["--json"] if json_log else [])
+        # --no-skip-checkout: by default act copies this clone as the synth job's workspace and
+        # skips its actions/checkout, so the stand-in never linked the toolchain there and every
+        # run installed it again (minutes each); and GitHub's checkout brings every tag of the
+        # remote, including the one mark-deployed pushed, which a copy of this clone lacks.
+        args = [str(ACT), event, "-e", str(self.root / f"{name}.json"), "-W", WORKFLOW, "-P", "ubuntu-latest=-self-hosted", "--no-skip-checkout"]
+        args += ["--json"] if json_log else []
         for action, stand_in in ACTIONS.items():
             args += ["--local-repository", f"{action}={STAND_INS / stand_in}"]
         env = {
