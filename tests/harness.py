@@ -93,13 +93,14 @@ def referenced(config: dict[str, Any], reference: str) -> dict[str, Any]:
     return resources(config, match.group(1))[match.group(2)]
 
 
-def bucket_keys(config: dict[str, Any]) -> dict[str, str]:
-    """Bucket name: the KMS key reference its default encryption names (None: SSE-S3), in a
-    bootstrap stack."""
-    return {
-        referenced(config, e["bucket"])["bucket"]: e["rule"][0]["apply_server_side_encryption_by_default"].get("kms_master_key_id")
-        for e in resources(config, "aws_s3_bucket_server_side_encryption_configuration").values()
-    }
+def encryption_rules(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Bucket name: the rule of its default encryption, in a bootstrap stack."""
+    return {referenced(config, e["bucket"])["bucket"]: e["rule"][0] for e in resources(config, "aws_s3_bucket_server_side_encryption_configuration").values()}
+
+
+def bucket_keys(config: dict[str, Any]) -> dict[str, str | None]:
+    """Bucket name: the KMS key reference its default encryption names (None: SSE-S3)."""
+    return {bucket: rule["apply_server_side_encryption_by_default"].get("kms_master_key_id") for bucket, rule in encryption_rules(config).items()}
 
 
 def bootstraps(synth: Synthesized) -> dict[str, dict[str, Any]]:

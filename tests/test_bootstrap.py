@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.harness import Synthesized, referenced, resources
+from tests.harness import Synthesized, encryption_rules, resources
 from tests.iam_eval import listed
 from tests.trust import bootstrap_trust, loosenings
 from tests.trust import violations as trust_violations
@@ -169,11 +169,9 @@ def test_state_buckets_are_versioned_encrypted_private_and_tls_only(fleet_synth:
         assert all(v["versioning_configuration"]["status"] == "Enabled" for v in resources(stack, "aws_s3_bucket_versioning").values())
         # KMS for the states and their replicas; S3 managed keys for the logs of their requests,
         # the only default a log target supports (tests/test_state_access_logs.py)
-        assert {
-            (referenced(stack, e["bucket"])["bucket"].endswith("-access-logs"), e["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"])
-            for e in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values()
-        } == {(False, "aws:kms"), (True, "AES256")}, name
-        assert len(resources(stack, "aws_s3_bucket_server_side_encryption_configuration")) == len(buckets)
+        rules = encryption_rules(stack)
+        assert {(bucket.endswith("-access-logs"), rule["apply_server_side_encryption_by_default"]["sse_algorithm"]) for bucket, rule in rules.items()} == {(False, "aws:kms"), (True, "AES256")}, name
+        assert set(rules) == buckets and len(resources(stack, "aws_s3_bucket_server_side_encryption_configuration")) == len(buckets)
         assert all(all(b[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")) for b in resources(stack, "aws_s3_bucket_public_access_block").values())
         for policy in resources(stack, "aws_s3_bucket_policy").values():
             (tls,) = [s for s in json.loads(policy["policy"])["Statement"] if s["Effect"] == "Deny"]

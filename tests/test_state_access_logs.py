@@ -13,7 +13,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.harness import Synthesized, bootstraps, bucket_keys, referenced, resources
+from tests.harness import Synthesized, bootstraps, bucket_keys, encryption_rules, referenced, resources
 from tests.iam_eval import allowed
 from zeroetl.catalog.naming import access_log_bucket, bucket_key_alias
 from zeroetl.catalog.rules import s3_bucket_problem
@@ -68,7 +68,7 @@ def test_log_buckets_use_s3_managed_keys_the_only_default_s3_supports_on_a_log_t
     arrive. The buckets they log keep their customer managed keys."""
     for account, stack in bootstraps(fleet_synth).items():
         encryption = bucket_keys(stack)
-        defaults = {referenced(stack, e["bucket"])["bucket"]: e["rule"][0] for e in resources(stack, "aws_s3_bucket_server_side_encryption_configuration").values()}
+        defaults = encryption_rules(stack)
         for config in resources(stack, "aws_s3_bucket_logging").values():
             source, target = referenced(stack, config["bucket"])["bucket"], referenced(stack, config["target_bucket"])["bucket"]
             assert defaults[target] == {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}, target
